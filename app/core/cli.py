@@ -1,0 +1,123 @@
+"""Command-line tools: `flask worker`, `flask mail outbox`, `flask geo import`, `flask demo load`,
+`flask users create-admin`, `flask db-ready`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import AppGroup
+
+from app.core import tenancy
+from app.extensions import db
+
+
+def init_app(app) -> None:
+    app.cli.add_command(worker)
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(geo_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+
+
+@click.command("worker")
+@click.option("--concurrency", default=2, show_default=True)
+@click.option("--once", is_flag=True, help="Run the jobs waiting now, then stop.")
+def worker(concurrency: int, once: bool):
+    """Run the background-jobs worker (procrastinate)."""
+    from app.core.jobs import proc_app
+
+    click.echo("Maillage : le worker de tâches de fond démarre.")
+    proc_app.run_worker(concurrency=concurrency, wait=not once, install_signal_handlers=True)
+
+
+mail_cli = AppGroup("mail", help="E-mails sent by Maillage.")
+
+
+@mail_cli.command("outbox")
+@click.option("--limit", default=20, show_default=True)
+@click.option("--to", "to_address", default=None, help="Only messages to this address.")
+def outbox(limit: int, to_address: str | None):
+    """Print the latest messages of the development outbox."""
+    from app.core.models import MailMessage
+
+    stmt = sa.select(MailMessage).order_by(MailMessage.id.desc()).limit(limit)
+    if to_address:
+        stmt = stmt.where(MailMessage.to_address == to_address.lower())
+    messages = db.session.scalars(stmt).all()
+    if not messages:
+        click.echo("La boîte d’envoi est vide.")
+    for m in messages:
+        click.echo(f"#{m.id} [{m.status}] {m.created_at:%Y-%m-%d %H:%M} → {m.to_address}")
+        click.echo(f"Objet : {m.subject}")
+        click.echo(m.body_text)
+        click.echo("-" * 72)
+
+
+geo_cli = AppGroup("geo", help="Official geography (COG): EPCIs and communes.")
+
+
+@geo_cli.command("import")
+@click.argument("epci_path", type=click.Path(dir_okay=False))
+@click.argument("communes_path", type=click.Path(dir_okay=False))
+@click.option("--departement", "departement", default=None,
+              help="Only EPCIs with at least one commune in this département (e.g. 22).")
+def geo_import(epci_path: str, communes_path: str, departement: str | None):
+    """Create or update tenants (EPCI) and their communes from the COG JSON files."""
+    from app.tenants.cog_import import CogImportError, import_cog
+
+    try:
+        report = import_cog(epci_path, communes_path, departement=departement)
+    except CogImportError as exc:
+        click.echo(f"Erreur : {exc}", err=True)
+        sys.exit(1)
+    click.echo(report.summary())
+
+
+demo_cli = AppGroup("demo", help="Demonstration data (Côtes-d'Armor).")
+
+
+@demo_cli.command("load")
+def demo_load():
+    """Load the demo data once (does nothing if it is already there)."""
+    from app import demo
+
+    if not current_app.config.get("DEMO_MODE"):
+        click.echo("Refusé : les données de démonstration ne se chargent qu’avec MAILLAGE_DEMO=1.",
+                   err=True)
+        sys.exit(1)
+    created = demo.load()
+    click.echo("Données de démonstration chargées." if created
+               else "Données de démonstration déjà présentes : rien à faire.")
+    click.echo(demo.logins_text())
+
+
+users_cli = AppGroup("users", help="Accounts.")
+
+
+@users_cli.command("create-admin")
+@click.argument("email")
+@click.option("--name", default="Administrateur·rice de la plateforme")
+@click.password_option()
+def create_admin(email: str, name: str, password: str):
+    """Create a platform administrator (first start of a production install)."""
+    from app.core.models import User
+    from app.core.passwords import hash_password, password_problem
+
+    problem = password_problem(password)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(1)
+    email = email.strip().lower()
+    with tenancy.unscoped("create platform admin", db.session):
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, full_name=name)
+            db.session.add(user)
+        user.password_hash = hash_password(password)
+        user.is_platform_admin = True
+        user.is_active = True
+        db.session.commit()
+    click.echo(f"Administrateur·rice de la plateforme : {email}")

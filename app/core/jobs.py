@@ -1,0 +1,99 @@
+"""Background jobs with procrastinate, queued in the same PostgreSQL.
+
+Jobs are deferred only once the request's transaction has committed, so a job never
+refers to rows that were rolled back. Every job carries the space it acts for and sets it
+before touching data (`space_task`).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import procrastinate
+from sqlalchemy import event
+
+from app.config import libpq_url
+from app.core import tenancy
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+
+proc_app = procrastinate.App(
+    connector=procrastinate.PsycopgConnector(),
+    import_paths=["app.core.mail"],
+)
+_flask_app = None
+_sync_opened = False
+
+
+def init_app(flask_app, connector=None) -> None:
+    """Point procrastinate at the application's database (or at `connector`, in tests)."""
+    global _flask_app, _sync_opened
+    _flask_app = flask_app
+    if connector is None:
+        connector = procrastinate.PsycopgConnector(
+            conninfo=libpq_url(flask_app.config["SQLALCHEMY_DATABASE_URI"]),
+            kwargs={"application_name": "maillage-jobs"},
+        )
+    proc_app.connector = connector
+    proc_app.job_manager.connector = connector
+    _sync_opened = False
+
+
+def _ensure_open_sync() -> None:
+    global _sync_opened
+    if not _sync_opened:
+        proc_app.open()
+        _sync_opened = True
+
+
+def space_task(name: str, **options):
+    """Declare a task that runs inside the space it was deferred from."""
+
+    def decorate(fn):
+        @proc_app.task(name=name, **options)
+        @functools.wraps(fn)
+        def run(space: dict, **kwargs):
+            with _flask_app.app_context():
+                with tenancy.use_space(tenancy.Space.from_job_arg(space)):
+                    try:
+                        result = fn(**kwargs)
+                        db.session.commit()
+                        return result
+                    except Exception:
+                        db.session.rollback()
+                        raise
+
+        return run
+
+    return decorate
+
+
+def defer_after_commit(task, **kwargs) -> None:
+    """Queue `task` when the current transaction commits (dropped if it rolls back)."""
+    space = tenancy.current_space() or tenancy.Space.unscoped("job deferred outside a space")
+    pending = db.session.info.setdefault("pending_jobs", [])
+    pending.append((task, {"space": space.to_job_arg(), **kwargs}))
+
+
+_hooked: set[type] = set()
+
+
+def install_session_hooks(session_cls) -> None:
+    if session_cls in _hooked:
+        return
+    _hooked.add(session_cls)
+
+    @event.listens_for(session_cls, "after_commit")
+    def _defer_pending(session):
+        pending = session.info.pop("pending_jobs", [])
+        if not pending:
+            return
+        _ensure_open_sync()
+        for task, kwargs in pending:
+            task.defer(**kwargs)
+
+    @event.listens_for(session_cls, "after_rollback")
+    def _drop_pending(session):
+        session.info.pop("pending_jobs", None)

@@ -1,0 +1,72 @@
+"""E-mail: every message is stored, then delivered by a background job.
+
+With MAIL_SERVER set, the job sends it through SMTP; otherwise it stays in the development
+outbox, readable by the platform administrator (/admin/courriels) and `flask mail outbox`.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app, render_template
+
+from app.core.jobs import defer_after_commit, space_task
+from app.core.models import MailMessage
+from app.extensions import db
+
+
+def render(template: str, **context) -> str:
+    return render_template(template, **context)
+
+
+def send(*, to: str, subject: str, body: str, kind: str = "") -> MailMessage:
+    """Store the message in the current transaction and queue its delivery after commit."""
+    message = MailMessage(to_address=to, subject=subject, body_text=body, kind=kind)
+    db.session.add(message)
+    db.session.flush()
+    defer_after_commit(deliver, message_id=message.id)
+    return message
+
+
+@space_task("maillage.deliver_mail", retry=3)
+def deliver(message_id: int) -> str:
+    message = db.session.get(MailMessage, message_id, with_for_update=True)
+    if message is None or message.status in ("sent", "outbox"):
+        return "skipped"
+    config = current_app.config
+    if not config.get("MAIL_SERVER"):
+        message.status, message.transport = "outbox", "outbox"
+        message.sent_at = datetime.now(UTC)
+        return "outbox"
+    try:
+        _smtp_send(config, message)
+    except (smtplib.SMTPException, OSError) as exc:
+        message.status, message.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        db.session.commit()
+        raise
+    message.status, message.transport = "sent", "smtp"
+    message.sent_at = datetime.now(UTC)
+    message.error = ""
+    # The body may hold a single-use link: once delivered it has no reason to stay here.
+    message.body_text = ""
+    return "sent"
+
+
+def _smtp_send(config, message: MailMessage) -> None:
+    email = EmailMessage()
+    email["From"] = config["MAIL_FROM"]
+    email["To"] = message.to_address
+    email["Subject"] = message.subject
+    email["Message-ID"] = make_msgid(domain="maillage")
+    email.set_content(message.body_text)
+    host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
+    smtp_cls = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    with smtp_cls(host, port, timeout=30) as smtp:
+        if config.get("MAIL_USE_TLS") and not config.get("MAIL_USE_SSL"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        smtp.send_message(email)

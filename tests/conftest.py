@@ -1,0 +1,132 @@
+"""Test harness: real PostgreSQL, migrations applied once, each test in a rolled-back
+transaction, the app connected as the unprivileged role (row-level security applies)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+import pytest
+from procrastinate.testing import InMemoryConnector
+
+from tests import dbsetup
+
+ADMIN_URL = dbsetup.server_admin_url()
+OWNER_URL = dbsetup.fresh_database(ADMIN_URL, os.environ.get("TEST_DB_NAME", "maillage_test"))
+os.environ["DATABASE_URL"] = OWNER_URL
+os.environ.pop("APP_DATABASE_URL", None)
+os.environ.pop("MAIL_SERVER", None)
+os.environ.pop("SENTRY_DSN", None)
+os.environ["MAILLAGE_FAST_HASH"] = "1"
+os.environ.setdefault("SECRET_KEY", "tests-only-secret")
+
+from flask_sqlalchemy.session import Session as FlaskSession  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.core import jobs, sessions, tenancy  # noqa: E402
+from app.extensions import db  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def app():
+    app = create_app({"TESTING": True, "BASE_URL": "http://maillage.test"})
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+    return app
+
+
+class BoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks engines itself; in tests every query goes to one connection."""
+
+    def get_bind(self, *args, **kwargs):
+        return self.bind
+
+
+@pytest.fixture()
+def connection(app):
+    with app.app_context():
+        engine = db.engine
+    conn = engine.connect()
+    outer = conn.begin()
+    yield conn
+    outer.rollback()
+    conn.close()
+
+
+@pytest.fixture()
+def dbsession(app, connection, monkeypatch):
+    """db.session bound to the test's connection; commits become savepoint releases."""
+    scoped = db._make_scoped_session({
+        "class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint",
+    })
+    monkeypatch.setattr(db, "session", scoped)
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def savepoint():
+        with connection.begin_nested():
+            yield connection
+
+    monkeypatch.setattr(sessions.DbSessionInterface, "transaction", staticmethod(savepoint))
+    in_memory = InMemoryConnector()
+    jobs.init_app(app, connector=in_memory)
+    with app.app_context():
+        yield scoped
+        scoped.remove()
+    tenancy.clear_space()
+
+
+@pytest.fixture()
+def client(app, dbsession):
+    return app.test_client()
+
+
+@pytest.fixture()
+def in_space(dbsession):
+    """`with in_space(Space...)`: act in a space inside a test."""
+    return lambda space: tenancy.use_space(space, dbsession)
+
+
+@pytest.fixture()
+def unscoped(dbsession):
+    return lambda reason="test setup": tenancy.unscoped(reason, dbsession)
+
+
+@pytest.fixture()
+def run_jobs(app, dbsession):
+    """Run every job waiting in the (in-memory) queue, as the worker would."""
+
+    def run():
+        jobs.proc_app.run_worker(wait=False, install_signal_handlers=False,
+                                 listen_notify=False)
+        dbsession.expire_all()
+
+    return run
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token in page"
+    return match.group(1)
+
+
+@pytest.fixture()
+def login(client):
+    """Sign `email` in through the real login form; returns a CSRF token for later posts."""
+
+    def do(email: str, password: str = "motdepasse-test"):
+        page = client.get("/connexion")
+        token = csrf_from(page.get_data(as_text=True))
+        response = client.post("/connexion", data={
+            "csrf_token": token, "email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+        return csrf_from(client.get("/connexion", follow_redirects=True).get_data(as_text=True))
+
+    return do
+
