@@ -23,8 +23,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check app tests
 
+# Stop the embedded PostgreSQL (it keeps running between two `make run` for a fast start).
 stop-db:
-	-$(PY) -c "import pgserver,sys; from pathlib import Path; p=Path('instance/pgdata'); p.exists() and pgserver.get_server(str(p)).cleanup()"
+	-@test -d instance/pgdata && $(PY) -c "import pgserver; pgserver.get_server('instance/pgdata', cleanup_mode='stop')"
 
 clean-db: stop-db
 	rm -rf instance/pgdata

@@ -17,6 +17,8 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("alembic.runtime.plugins", "procrastinate.blueprints", "procrastinate.periodic"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
     from app.core import observability
 
@@ -59,6 +61,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(platform_bp)
     app.register_blueprint(tenants_bp)
     app.register_blueprint(networks_bp)
+    from app.networks.fiches.authoring import local_bp as fiches_local_bp
+    from app.networks.fiches.authoring import network_bp as fiches_network_bp
+    from app.networks.fiches.desk import bp as fiches_desk_bp
+
+    app.register_blueprint(fiches_desk_bp)
+    app.register_blueprint(fiches_network_bp)
+    app.register_blueprint(fiches_local_bp)
 
     from app.core import cli
 
@@ -68,7 +77,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every model module, so mappers and metadata are complete before tenancy is installed."""
+    import app.core.maintenance  # noqa: F401  (registers the housekeeping task)
     import app.core.mail  # noqa: F401  (registers the mail task)
     import app.core.models  # noqa: F401
     import app.networks.models  # noqa: F401
+    import app.networks.fiches.models  # noqa: F401
     import app.tenants.models  # noqa: F401

@@ -7,6 +7,8 @@ import os
 import re
 
 import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
 from procrastinate.testing import InMemoryConnector
 
 from tests import dbsetup
@@ -23,7 +25,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret")
 from flask_sqlalchemy.session import Session as FlaskSession  # noqa: E402
 
 from app import create_app  # noqa: E402
-from app.core import jobs, sessions, tenancy  # noqa: E402
+from app.core import jobs, tenancy  # noqa: E402
 from app.extensions import db  # noqa: E402
 
 
@@ -63,24 +65,30 @@ def dbsession(app, connection, monkeypatch):
     })
     monkeypatch.setattr(db, "session", scoped)
 
-    import contextlib
-
-    @contextlib.contextmanager
-    def savepoint():
-        with connection.begin_nested():
-            yield connection
-
-    monkeypatch.setattr(sessions.DbSessionInterface, "transaction", staticmethod(savepoint))
+    # Web sessions keep their own connection, as in production (committed outside the
+    # test's transaction); the rows are removed at the end of the test.
     in_memory = InMemoryConnector()
     jobs.init_app(app, connector=in_memory)
     with app.app_context():
         yield scoped
         scoped.remove()
     tenancy.clear_space()
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(sa.text("delete from web_session"))
+
+
+class FreshContextClient(FlaskClient):
+    """Each request gets its own app context (hence its own `g` and its own db session on
+    the test's connection), as in production; the test keeps its own context."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 
 
 @pytest.fixture()
 def client(app, dbsession):
+    app.test_client_class = FreshContextClient
     return app.test_client()
 
 
@@ -130,3 +138,9 @@ def login(client):
 
     return do
 
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests last: Playwright leaves an event loop in the main thread, in which the
+    synchronous job deferral (asgiref) refuses to run."""
+    items.sort(key=lambda item: "tests/browser/" in str(item.fspath).replace("\\", "/"))

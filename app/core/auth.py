@@ -89,8 +89,10 @@ def start_session(user: User) -> None:
 
 
 def sign_out() -> None:
+    """End the session: its row is deleted; a new, anonymous id carries the goodbye message."""
     logout_user()
     session.clear()
+    sessions.rotate(session)
 
 
 # --------------------------------------------------------------------------- resets

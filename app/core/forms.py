@@ -22,12 +22,21 @@ def text(required: bool = False, max_length: int = 200, **kw) -> fields.String:
                         "invalid": "Texte invalide."}, **kw)
 
 
-def email(required: bool = True) -> fields.Email:
-    extra = {} if required else {"load_default": ""}
-    return fields.Email(
-        required=required, **extra,
-        error_messages={"required": REQUIRED, "null": REQUIRED,
-                        "invalid": "Adresse e-mail invalide (exemple : prenom.nom@mairie.fr)."})
+EMAIL_INVALID = "Adresse e-mail invalide (exemple : prenom.nom@mairie.fr)."
+
+
+def email(required: bool = True) -> fields.Field:
+    if required:
+        return fields.Email(required=True, error_messages={
+            "required": REQUIRED, "null": REQUIRED, "invalid": EMAIL_INVALID})
+    # Optional: blank is accepted, anything else must be an address.
+    check = validate.Email(error=EMAIL_INVALID)
+
+    def blank_or_email(value: str) -> None:
+        if value != "":
+            check(value)
+
+    return fields.String(load_default="", validate=blank_or_email)
 
 
 def phone() -> fields.String:

@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 proc_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(),
-    import_paths=["app.core.mail"],
+    import_paths=["app.core.mail", "app.core.maintenance"],
 )
 _flask_app = None
 _sync_opened = False
@@ -68,6 +68,12 @@ def space_task(name: str, **options):
         return run
 
     return decorate
+
+
+def run_in_app(fn, *args, **kwargs):
+    """Run `fn` inside the Flask app (for tasks that touch only global tables)."""
+    with _flask_app.app_context():
+        return fn(*args, **kwargs)
 
 
 def defer_after_commit(task, **kwargs) -> None:

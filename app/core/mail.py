@@ -18,6 +18,11 @@ from app.core.models import MailMessage
 from app.extensions import db
 
 
+# Messages to people who are not users (a parent at the desk): once delivered by SMTP, the
+# address and the text are erased; only the fact that a message went out remains.
+EPHEMERAL_KIND = "to_family"
+
+
 def render(template: str, **context) -> str:
     return render_template(template, **context)
 
@@ -52,6 +57,8 @@ def deliver(message_id: int) -> str:
     message.error = ""
     # The body may hold a single-use link: once delivered it has no reason to stay here.
     message.body_text = ""
+    if message.kind == EPHEMERAL_KIND:
+        message.to_address = "(adresse effacée après envoi)"
     return "sent"
 
 

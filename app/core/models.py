@@ -50,9 +50,10 @@ class WebSession(db.Model):
 
     __tablename__ = "web_session"
     id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    # No foreign key on purpose: sessions are written on their own connection, outside the
+    # request's transaction (a user row may not be committed yet when the row is written).
+    # Rows of deleted users are harmless (the loader ignores them) and purged nightly.
+    user_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
     data: Mapped[dict] = mapped_column(JSONB, default=dict)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=now_utc)
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)

@@ -136,3 +136,32 @@ create policy registry_update on {table} for update using (app_unscoped())
   with check (app_unscoped());
 create policy registry_delete on {table} for delete using (app_unscoped());
 """
+
+
+def shared_content_table(table: str, tenant_condition: str = "true") -> str:
+    """Network content shared with member tenants (when `tenant_condition` holds), or a
+    tenant's own content (visible to that tenant only)."""
+    return _force(table) + grant_rw(table) + f"""
+create policy owner_rw on {table}
+  using (app_unscoped() or tenant_id = app_tenant_id() or network_id = app_network_id())
+  with check (app_unscoped() or (tenant_id = app_tenant_id() and network_id is null)
+              or (network_id = app_network_id() and tenant_id is null));
+create policy tenant_read_shared on {table} for select
+  using (app_tenant_id() is not null and tenant_id is null
+         and network_id = any(app_network_ids()) and ({tenant_condition}));
+"""
+
+
+def tenant_to_network_optional_table(table: str) -> str:
+    """Tenant rows optionally addressed to one of its networks, which may read them."""
+    return _force(table) + grant_rw(table) + f"""
+create policy tenant_rw on {table}
+  using (app_unscoped() or tenant_id = app_tenant_id())
+  with check (app_unscoped() or (tenant_id = app_tenant_id()
+              and (network_id is null or network_id = any(app_network_ids()))));
+create policy network_read on {table} for select
+  using (network_id is not null and network_id = app_network_id());
+create policy network_update on {table} for update
+  using (network_id is not null and network_id = app_network_id())
+  with check (network_id = app_network_id());
+"""

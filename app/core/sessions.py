@@ -44,7 +44,10 @@ def rotate(session: DbSession) -> None:
 
 
 def delete_user_sessions(user_id: int) -> None:
-    db.session.execute(sa.text("delete from web_session where user_id = :u"), {"u": user_id})
+    """Sign the user out everywhere, at once (on the sessions' own connection, like every
+    session write: ending sessions a little early is harmless if the caller rolls back)."""
+    with DbSessionInterface.transaction() as conn:
+        conn.execute(sa.text("delete from web_session where user_id = :u"), {"u": user_id})
 
 
 @contextlib.contextmanager

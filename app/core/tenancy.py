@@ -168,6 +168,29 @@ class EitherScoped:
         return mapped_column(sa.ForeignKey("network.id", ondelete="CASCADE"), index=True)
 
 
+class SharedContent(EitherScoped):
+    """Content written by a network for its tenants, or by a tenant for itself only.
+
+    A tenant sees its own rows and the rows of its networks that pass
+    `tenant_visible_criteria` (e.g. published); a network sees only its own rows."""
+
+    __shared_with_tenants__ = True
+
+    @classmethod
+    def tenant_visible_criteria(cls):
+        return sa.true()
+
+
+class TenantToNetworkOptional(TenantScoped):
+    """Tenant rows that may be addressed to one of its networks (network_id may be null)."""
+
+    __scope__ = "tenant+network"
+
+    @declared_attr
+    def network_id(cls) -> Mapped[int | None]:
+        return mapped_column(sa.ForeignKey("network.id", ondelete="SET NULL"), index=True)
+
+
 SCOPED_MIXINS = (TenantScoped, NetworkScoped, TenantToNetwork, EitherScoped)
 
 
@@ -189,6 +212,11 @@ def criteria_for(cls, space: Space):
             if not space.network_ids:
                 return sa.false()
             return sa.and_(cls.network_id.in_(space.network_ids), cls.tenant_visible_criteria())
+        if getattr(cls, "__shared_with_tenants__", False) and space.network_ids:
+            return sa.or_(
+                cls.tenant_id == space.tenant_id,
+                sa.and_(cls.network_id.in_(space.network_ids), cls.tenant_visible_criteria()),
+            )
         return cls.tenant_id == space.tenant_id
     if space.kind == "network":
         if scope == "tenant":
@@ -352,7 +380,8 @@ def _check_write(obj, space: Space) -> None:
             raise SpaceViolation(f"{name}: network content cannot be written from a tenant")
         if obj.tenant_id != space.tenant_id:
             raise SpaceViolation(f"{name}: row of another tenant")
-        if scope == "tenant+network" and obj.network_id not in space.network_ids:
+        if (scope == "tenant+network" and obj.network_id is not None
+                and obj.network_id not in space.network_ids):
             raise SpaceViolation(f"{name}: addressed to a network the tenant is not in")
         if scope == "either" and obj.network_id is not None:
             raise SpaceViolation(f"{name}: network row written from a tenant")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, has_request_context, render_template, request
 from flask_login import current_user
 
 from app.extensions import htmx
@@ -33,7 +33,7 @@ def date_fr(value: date | datetime | None, with_time: bool = True) -> str:
 
 def render(template: str, partial: str | None = None, **context):
     """Render the page, or only `partial` when htmx asks for a fragment."""
-    if partial and htmx and not htmx.boosted:
+    if partial and htmx and not htmx.boosted and not htmx.history_restore_request:
         return render_template(partial, **context)
     return render_template(template, **context)
 
@@ -90,7 +90,9 @@ def init_app(app: Flask) -> None:
     def _shell():
         from app.core.spaces import has_role, remembered_spaces
 
-        spaces = remembered_spaces() if current_user.is_authenticated else []
+        # Jobs render templates too (e-mails), with no request and no user.
+        signed_in = has_request_context() and bool(current_user) and current_user.is_authenticated
+        spaces = remembered_spaces() if signed_in else []
         return {
             "user_spaces": spaces,
             "space_kind": g.get("space_kind"),

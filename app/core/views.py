@@ -37,7 +37,11 @@ def index():
 
 @bp.get("/healthz")
 def healthz():
-    db.session.execute(sa.text("select 1"))
+    try:
+        db.session.execute(sa.text("select 1"))
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
 
 

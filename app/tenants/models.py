@@ -11,7 +11,8 @@ from app.core.tenancy import TenantScoped
 from app.extensions import db
 
 EPCI_KINDS = {"CA": "Communauté d’agglomération", "CC": "Communauté de communes",
-              "CU": "Communauté urbaine", "METRO": "Métropole"}
+              "CU": "Communauté urbaine", "METRO": "Métropole",
+              "MET69": "Métropole de Lyon"}
 
 TENANT_ROLES = {
     "tenant_admin": "Administrateur·rice du territoire",
