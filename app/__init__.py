@@ -64,6 +64,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from app.networks.fiches.authoring import local_bp as fiches_local_bp
     from app.networks.fiches.authoring import network_bp as fiches_network_bp
     from app.networks.fiches.desk import bp as fiches_desk_bp
+    from app.networks.fiches import observatory  # noqa: F401  (adds its page to network_bp)
 
     app.register_blueprint(fiches_desk_bp)
     app.register_blueprint(fiches_network_bp)
@@ -77,9 +78,9 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every model module, so mappers and metadata are complete before tenancy is installed."""
-    import app.core.maintenance  # noqa: F401  (registers the housekeeping task)
     import app.core.mail  # noqa: F401  (registers the mail task)
+    import app.core.maintenance  # noqa: F401  (registers the housekeeping task)
     import app.core.models  # noqa: F401
-    import app.networks.models  # noqa: F401
     import app.networks.fiches.models  # noqa: F401
+    import app.networks.models  # noqa: F401
     import app.tenants.models  # noqa: F401

@@ -17,7 +17,6 @@ from app.core.jobs import defer_after_commit, space_task
 from app.core.models import MailMessage
 from app.extensions import db
 
-
 # Messages to people who are not users (a parent at the desk): once delivered by SMTP, the
 # address and the text are erased; only the fact that a message went out remains.
 EPHEMERAL_KIND = "to_family"

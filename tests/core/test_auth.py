@@ -7,47 +7,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from flask import g
-from flask.testing import FlaskClient
 
 from app.core import tenancy
 from app.core.models import LoginAttempt, MailMessage, PasswordResetToken, User
 from tests import factories
-from tests.conftest import csrf_from
+from tests.conftest import FreshContextClient, csrf_from
 
 RESET_LINK = re.compile(r"http://maillage\.test/mot-de-passe/([A-Za-z0-9_-]+)")
 
 
-class FreshRequestClient(FlaskClient):
-    """A test client whose requests behave like production ones.
-
-    conftest's `dbsession` keeps one application context pushed for the whole test and
-    Flask reuses it for every test request, so by default (1) `g` leaks from one request to
-    the next (Flask-Login's cached user, Flask-WTF's CSRF token, the space's tenant and
-    roles) and (2) the request's database savepoint is never closed: the session row that
-    the request saved sits inside it, and the next request's error handler (which rolls
-    back) silently signs the user out. Here each request starts with an empty `g` and ends
-    like Flask-SQLAlchemy's teardown, with no transaction left open."""
-
-    def open(self, *args, **kwargs):
-        from app.extensions import db
-
-        vars(g).clear()
-        try:
-            return super().open(*args, **kwargs)
-        finally:
-            session = db.session.registry()
-            if session.in_transaction():
-                session.commit()
-
-
-def new_client(app) -> FreshRequestClient:
-    return FreshRequestClient(app, app.response_class, use_cookies=True)
-
-
-@pytest.fixture()
-def client(app, dbsession):
-    return new_client(app)
+def new_client(app) -> FreshContextClient:
+    """Another browser: its own cookies, each request in its own app context."""
+    return FreshContextClient(app, app.response_class, use_cookies=True)
 
 
 def login_token(client) -> str:
@@ -81,6 +52,7 @@ def test_right_password_signs_in_and_records_the_attempt(client, dbsession):
     assert response.headers["Location"] == "/admin/"
     rows = attempts(dbsession, email="marie@example.org")
     assert [r.succeeded for r in rows] == [True]
+    dbsession.expire_all()  # the request wrote through its own session
     assert dbsession.get(User, user.id).last_login_at is not None
     assert "login.succeeded" in audit_actions(dbsession)
 
@@ -213,6 +185,7 @@ def request_reset(client, email: str):
 
 
 def reset_mail(dbsession, email: str) -> MailMessage:
+    dbsession.expire_all()
     return dbsession.scalars(sa.select(MailMessage).where(
         MailMessage.to_address == email, MailMessage.kind == "password_reset")
         .order_by(MailMessage.id.desc())).first()

@@ -19,7 +19,6 @@ from app.core import tenancy
 from app.core.models import Invitation
 from app.networks.models import OrganisationContact
 from tests import factories
-from tests.core.test_auth import new_client
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -35,12 +34,6 @@ PAYLOAD = {
 
 
 SPACE_ARGUMENTS = {"tenant_slug", "network_slug"}
-
-
-@pytest.fixture()
-def client(app, dbsession):
-    """Requests that behave like production ones (see FreshRequestClient)."""
-    return new_client(app)
 
 
 def object_arguments(rule: Rule) -> list[str]:

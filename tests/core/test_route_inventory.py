@@ -12,17 +12,10 @@ import pytest
 from werkzeug.routing import IntegerConverter, Rule
 
 from tests import factories
-from tests.core.test_auth import new_client
 from tests.public_routes import PUBLIC_ENDPOINTS
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 SPACE_PREFIXES = ("/t/", "/n/", "/admin")
-
-
-@pytest.fixture()
-def client(app, dbsession):
-    """Requests that behave like production ones (see FreshRequestClient)."""
-    return new_client(app)
 
 
 def all_rules(app) -> list[Rule]:

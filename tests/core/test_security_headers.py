@@ -5,13 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.core.test_auth import new_client
-
-
-@pytest.fixture()
-def client(app, dbsession):
-    """Requests that behave like production ones (see FreshRequestClient)."""
-    return new_client(app)
 
 
 def csp_directives(response) -> dict[str, list[str]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
 from tests import factories
@@ -10,12 +9,6 @@ from tests.conftest import csrf_from
 from tests.core.test_auth import new_client
 
 COOKIE = "maillage_session"
-
-
-@pytest.fixture()
-def client(app, dbsession):
-    """Requests that behave like production ones (see FreshRequestClient)."""
-    return new_client(app)
 
 
 def cookie(client) -> str | None:

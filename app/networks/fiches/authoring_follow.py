@@ -30,8 +30,9 @@ PROPOSALS_SHOWN = 100
 
 # --------------------------------------------------------------------------- history
 
-def history(slug: str):
-    fiche = fiche_or_404(slug)
+def history(slug: str, finder=None):
+    """`finder` lets the readers' side reuse the page with its own look-up (published only)."""
+    fiche = (finder or fiche_or_404)(slug)
     page = paginate(db.session, sa.select(FicheRevision)
                     .where(FicheRevision.fiche_id == fiche.id)
                     .order_by(FicheRevision.number.desc()))
@@ -43,8 +44,8 @@ def history(slug: str):
                            authors=authors)
 
 
-def diff(slug: str):
-    fiche = fiche_or_404(slug)
+def diff(slug: str, finder=None):
+    fiche = (finder or fiche_or_404)(slug)
     old_number, new_number = int_arg("de"), int_arg("a")
     if old_number is None or new_number is None:
         if fiche.revision < 2:

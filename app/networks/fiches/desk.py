@@ -223,7 +223,21 @@ def news():
         FicheRead.fiche_id.in_([f.id for f in fiches]) if fiches else sa.false(),
         FicheRead.revision == sa.select(Fiche.revision).where(Fiche.id == FicheRead.fiche_id)
         .scalar_subquery())))
-    return render_template("fiches/news.html", fiches=fiches, read_ids=read_ids)
+    unfollowed = set(_state.unfollowed_theme_ids or []) if _state else set()
+    return render_template("fiches/news.html", fiches=fiches, read_ids=read_ids,
+                           themes=_themes(), unfollowed=unfollowed)
+
+
+@bp.post("/nouveautes/themes")
+def news_themes():
+    """Themes the reader follows (e-mail digest and « Nouveautés »); all by default."""
+    known = {t.id for t in _themes()}
+    followed = {int(v) for v in request.form.getlist("theme") if v.isdigit()} & known
+    state = services.reader_state(current_user)
+    state.unfollowed_theme_ids = sorted(known - followed)
+    db.session.commit()
+    flash("Vos thèmes suivis sont enregistrés.", "success")
+    return redirect(url_for("fiches.news"))
 
 
 @bp.post("/nouveautes/vu")
@@ -277,3 +291,20 @@ def binder():
     entries = [(f, resolved(f, ctx), complements.get(f.id)) for f in fiches]
     return render_template("fiches/binder.html", entries=entries, ctx=ctx, communes=communes,
                            commune_id=commune_id)
+
+
+# Readers see the revision history and the diffs too (the same pages as the authors).
+def _history(slug: str):
+    from app.networks.fiches import authoring_follow
+
+    return authoring_follow.history(slug, finder=_fiche_or_404)
+
+
+def _diff(slug: str):
+    from app.networks.fiches import authoring_follow
+
+    return authoring_follow.diff(slug, finder=_fiche_or_404)
+
+
+bp.add_url_rule("/<slug>/historique", "history", _history)
+bp.add_url_rule("/<slug>/diff", "diff", _diff)

@@ -32,6 +32,7 @@ class FicheError(ValueError):
 
 
 def slugify(text: str) -> str:
+    text = text.replace("’", "-").replace("'", "-")  # « d’accueil » → d-accueil
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
     return slug[:100] or "fiche"
@@ -241,9 +242,8 @@ def propose(fiche: Fiche | None, body: str, author) -> FicheProposal:
     body = (body or "").strip()
     if len(body) < 5:
         raise FicheError("Décrivez votre proposition en quelques mots.")
-    space = tenancy.require_space()
-    network_id = fiche.network_id if fiche is not None and fiche.network_id else (
-        space.network_ids[0] if space.network_ids else None)
+    # A note on a local fiche stays in the tenant: only network fiches are addressed out.
+    network_id = fiche.network_id if fiche is not None else None
     proposal = FicheProposal(fiche_id=getattr(fiche, "id", None), body=body[:4000],
                              author_id=author.id, network_id=network_id)
     db.session.add(proposal)

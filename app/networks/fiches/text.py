@@ -100,8 +100,9 @@ def word_diff(old: str, new: str) -> Markup:
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))
             continue
-        if i2 > i1:
-            out.append(Markup("<del>") + escape("".join(a[i1:i2])) + Markup("</del>"))
-        if j2 > j1:
-            out.append(Markup("<ins>") + escape("".join(b[j1:j2])) + Markup("</ins>"))
+        removed, added = "".join(a[i1:i2]), "".join(b[j1:j2])
+        if removed:
+            out.append(Markup("<del>") + escape(removed) + Markup("</del>"))
+        if added:
+            out.append(Markup("<ins>") + escape(added) + Markup("</ins>"))
     return Markup("").join(out)

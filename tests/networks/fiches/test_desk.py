@@ -194,3 +194,60 @@ def test_commune_of_another_tenant_is_404(client, login, desk):
 def test_complement_requires_tenant_admin(client, login, desk):
     login("agent.a@example.org")
     assert client.get(f"/t/alpha/fiches/{desk['slug']}/complement").status_code == 403
+
+
+def test_readers_see_history_and_diff_of_published_fiches(client, login, desk, dbsession):
+    with tenancy.use_space(tenancy.Space.for_network(desk["network_id"]), dbsession):
+        from app.networks.fiches import services
+        from app.networks.fiches.models import Fiche
+
+        fiche = dbsession.get(Fiche, desk["fiche_id"])
+        services.save_draft(fiche, {"first_answer": "Nouvelle réponse harmonisée."},
+                            desk["coordinator"])
+        services.publish(fiche, "Réponse reformulée", desk["coordinator"], notify=False)
+    login("agent.a@example.org")
+    history = client.get(f"/t/alpha/fiches/{desk['slug']}/historique").get_data(as_text=True)
+    assert "Réponse reformulée" in history and "Création de la fiche" in history
+    diff = client.get(f"/t/alpha/fiches/{desk['slug']}/diff?de=1&a=2").get_data(as_text=True)
+    assert "<ins>" in diff and "Nouvelle" in diff
+    draft_slug = builders.draft_network_fiche(desk["network"], desk["coordinator"],
+                                              "Pas encore publiée").slug
+    assert client.get(f"/t/alpha/fiches/{draft_slug}/historique").status_code == 404
+
+
+def test_reader_unfollows_a_theme(client, login, desk, dbsession):
+    other = builders.theme(desk["network"], slug="sante-pmi", name="Santé et PMI")
+    other_id = other.id
+    builders.published_network_fiche(desk["network"], desk["coordinator"], "Vaccins",
+                                     theme_id=other_id)
+    login("agent.a@example.org")
+    news = client.get("/t/alpha/fiches/nouveautes").get_data(as_text=True)
+    assert "Vaccins" in news
+    from tests.conftest import csrf_from
+
+    client.post("/t/alpha/fiches/nouveautes/themes", data={
+        "csrf_token": csrf_from(news), "theme": [str(desk["theme_id"])]})
+    news = client.get("/t/alpha/fiches/nouveautes").get_data(as_text=True)
+    assert "Vaccins" not in news and "Trouver un·e assistant·e" in news
+
+
+def test_coordinator_sees_contact_counts_of_member_tenants_only(client, login, desk, dbsession):
+    other_tenant = factories.tenant("CA Ailleurs", "ailleurs")
+    other_net = factories.network("Autre réseau", "autre", tenants=[other_tenant])
+    with tenancy.use_space(tenancy.Space.for_tenant(desk["tenant_id"], [desk["network_id"]]),
+                           dbsession):
+        dbsession.add(ContactLog(network_id=desk["network_id"], commune_id=desk["commune_id"],
+                                 theme_slug="modes-accueil", channel="desk"))
+        dbsession.flush()
+    with tenancy.use_space(tenancy.Space.for_tenant(other_tenant.id, [other_net.id]),
+                           dbsession):
+        dbsession.add(ContactLog(network_id=other_net.id, theme_slug="modes-accueil",
+                                 channel="phone"))
+        dbsession.flush()
+    login("coord@example.org")
+    html = client.get("/n/reseau-test/fiches/contacts").get_data(as_text=True)
+    assert "<strong>1</strong> contacts" in html and desk["commune_name"] in html
+    assert "CA Ailleurs" not in html
+    client.delete_cookie("maillage_session")
+    login("agent.a@example.org")
+    assert client.get("/n/reseau-test/fiches/contacts").status_code == 404
