@@ -61,10 +61,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(platform_bp)
     app.register_blueprint(tenants_bp)
     app.register_blueprint(networks_bp)
+    from app.networks.fiches import observatory  # noqa: F401  (adds its page to network_bp)
     from app.networks.fiches.authoring import local_bp as fiches_local_bp
     from app.networks.fiches.authoring import network_bp as fiches_network_bp
     from app.networks.fiches.desk import bp as fiches_desk_bp
-    from app.networks.fiches import observatory  # noqa: F401  (adds its page to network_bp)
 
     app.register_blueprint(fiches_desk_bp)
     app.register_blueprint(fiches_network_bp)
