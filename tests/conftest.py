@@ -55,6 +55,10 @@ def connection(app):
     yield conn
     outer.rollback()
     conn.close()
+    # Web sessions were committed on their own connection: remove them once the test's
+    # transaction (which may hold locks on some of them) is gone.
+    with app.app_context(), db.engine.begin() as cleanup:
+        cleanup.execute(sa.text("delete from web_session"))
 
 
 @pytest.fixture()
@@ -73,8 +77,6 @@ def dbsession(app, connection, monkeypatch):
         yield scoped
         scoped.remove()
     tenancy.clear_space()
-    with app.app_context(), db.engine.begin() as conn:
-        conn.execute(sa.text("delete from web_session"))
 
 
 class FreshContextClient(FlaskClient):

@@ -33,6 +33,7 @@ from sqlalchemy.orm import (
     mapped_column,
     with_loader_criteria,
 )
+from sqlalchemy.sql.util import find_tables
 
 
 class NoSpaceError(RuntimeError):
@@ -313,6 +314,7 @@ def install(session_cls, registry) -> None:
         return
     _installed.add(session_cls)
     scoped = _scoped_classes(registry)
+    scoped_tables = {cls.__table__.name: cls.__name__ for cls in scoped}
 
     @event.listens_for(session_cls, "after_begin")
     def _set_pg_settings(session, transaction, connection):
@@ -325,12 +327,14 @@ def install(session_cls, registry) -> None:
         if state.execution_options.get("tenancy_checked"):
             return
         space = _current.get()
-        touched = [m.class_ for m in state.all_mappers if is_scoped(m.class_)]
         if space is None:
+            touched = {m.class_.__name__ for m in state.all_mappers if is_scoped(m.class_)}
+            # Joined tables are not among the selected mappers: look at every table too.
+            touched |= {scoped_tables[t.name] for t in find_tables(state.statement,
+                                                                   include_joins=True)
+                        if t.name in scoped_tables}
             if touched:
-                raise NoSpaceError(
-                    "scoped query outside any space: " + ", ".join(c.__name__ for c in touched)
-                )
+                raise NoSpaceError("scoped query outside any space: " + ", ".join(sorted(touched)))
             return
         if space.kind == "unscoped":
             return

@@ -82,6 +82,7 @@ def page_url(page: int) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["date_fr"] = date_fr
     app.jinja_env.filters["day_fr"] = lambda v: date_fr(v, with_time=False)
+    app.jinja_env.filters["month_fr"] = lambda v: f"{MONTHS[v.month - 1]} {v.year}" if v else ""
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -40,13 +40,17 @@ def test_querying_a_scoped_model_without_a_space_raises(world, dbsession):
         dbsession.execute(sa.delete(Commune))
 
 
-def test_a_join_through_a_scoped_model_returns_nothing_without_a_space(world, dbsession):
-    """The ORM hook only sees the selected entities (ORMExecuteState.all_mappers), so a join
-    through a scoped table does not raise; row-level security still hides every row."""
+def test_a_join_through_a_scoped_model_raises_without_a_space(world, dbsession):
+    """A scoped table reached only through a join is caught too, and PostgreSQL would
+    hide its rows anyway (checked with the ORM hook switched off)."""
     from app.core.models import User
 
+    with pytest.raises(NoSpaceError):
+        dbsession.scalars(sa.select(User).join(TenantRole, TenantRole.user_id == User.id)).all()
+    dbsession.rollback()
     users = dbsession.scalars(
-        sa.select(User).join(TenantRole, TenantRole.user_id == User.id)).all()
+        sa.select(User).join(TenantRole, TenantRole.user_id == User.id)
+        .execution_options(tenancy_checked=True)).all()
     assert users == []
 
 
