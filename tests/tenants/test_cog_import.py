@@ -18,8 +18,10 @@ from app.tenants.cog_import import CogImportError, import_cog, slugify
 from app.tenants.models import Commune, Tenant
 from tests import factories
 
-SHARED = Path(os.environ.get("MAILLAGE_COG_DIR",
-                             "/work/shared/data/decoupage-administratif-6.0.0"))
+# The official files sit beside the project on development machines and CI (../shared).
+SHARED = Path(os.environ.get(
+    "MAILLAGE_COG_DIR",
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "decoupage-administratif-6.0.0"))
 SHARED_EPCI = SHARED / "epci.json"
 SHARED_COMMUNES = SHARED / "communes.json"
 needs_shared = pytest.mark.skipif(
