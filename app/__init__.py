@@ -84,3 +84,5 @@ def _import_models() -> None:
     import app.networks.fiches.models  # noqa: F401
     import app.networks.models  # noqa: F401
     import app.tenants.models  # noqa: F401
+    import app.training.models  # noqa: F401
+    import app.training.services  # noqa: F401  (registers the promotion task)

@@ -76,9 +76,11 @@ def run_in_app(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-def defer_after_commit(task, **kwargs) -> None:
-    """Queue `task` when the current transaction commits (dropped if it rolls back)."""
-    space = tenancy.current_space() or tenancy.Space.unscoped("job deferred outside a space")
+def defer_after_commit(task, space: tenancy.Space | None = None, **kwargs) -> None:
+    """Queue `task` when the current transaction commits (dropped if it rolls back). The job
+    acts in `space` (by default the current one)."""
+    space = space or tenancy.current_space() or tenancy.Space.unscoped(
+        "job deferred outside a space")
     pending = db.session.info.setdefault("pending_jobs", [])
     pending.append((task, {"space": space.to_job_arg(), **kwargs}))
 
