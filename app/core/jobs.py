@@ -11,6 +11,7 @@ import functools
 import logging
 
 import procrastinate
+import sqlalchemy as sa
 from sqlalchemy import event
 
 from app.config import libpq_url
@@ -56,7 +57,8 @@ def space_task(name: str, **options):
         @functools.wraps(fn)
         def run(space: dict, **kwargs):
             with _flask_app.app_context():
-                with tenancy.use_space(tenancy.Space.from_job_arg(space)):
+                space_ = _complete(tenancy.Space.from_job_arg(space))
+                with tenancy.use_space(space_, db.session):
                     try:
                         result = fn(**kwargs)
                         db.session.commit()
@@ -68,6 +70,18 @@ def space_task(name: str, **options):
         return run
 
     return decorate
+
+
+def _complete(space: tenancy.Space) -> tenancy.Space:
+    """A network space deferred without its member tenants gets them now (as a request
+    entering the network would), read in that network's own space."""
+    if space.kind != "network" or space.member_tenant_ids:
+        return space
+    from app.networks.models import NetworkTenant
+
+    with tenancy.use_space(space, db.session):
+        members = db.session.scalars(sa.select(NetworkTenant.tenant_id)).all()
+    return tenancy.Space.for_network(space.network_id, members, user_id=space.user_id)
 
 
 def run_in_app(fn, *args, **kwargs):

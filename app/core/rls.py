@@ -103,7 +103,8 @@ create policy parties_rw on {table}
   using (app_unscoped() or tenant_id = app_tenant_id() or network_id = app_network_id())
   with check (app_unscoped()
               or (tenant_id = app_tenant_id() and network_id = any(app_network_ids()))
-              or network_id = app_network_id());
+              or (network_id = app_network_id()
+                  and tenant_id = any(app_member_tenant_ids())));
 """
 
 
@@ -163,5 +164,5 @@ create policy network_read on {table} for select
   using (network_id is not null and network_id = app_network_id());
 create policy network_update on {table} for update
   using (network_id is not null and network_id = app_network_id())
-  with check (network_id = app_network_id());
+  with check (network_id = app_network_id() and tenant_id = any(app_member_tenant_ids()));
 """

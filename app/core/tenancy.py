@@ -394,5 +394,7 @@ def _check_write(obj, space: Space) -> None:
             raise SpaceViolation(f"{name}: tenant rows cannot be written from a network")
         if obj.network_id != space.network_id:
             raise SpaceViolation(f"{name}: row of another network")
+        if scope == "tenant+network" and obj.tenant_id not in space.member_tenant_ids:
+            raise SpaceViolation(f"{name}: addressed by a tenant outside the network")
         if scope == "either" and obj.tenant_id is not None:
             raise SpaceViolation(f"{name}: tenant row written from a network")

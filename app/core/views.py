@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -15,10 +17,17 @@ from app.extensions import db
 bp = Blueprint("core", __name__, template_folder="templates")
 
 
-def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return None
+def safe_next(target: str | None) -> str | None:
+    """A local path to go back to, or None: never another site (no scheme, no host, no
+    backslash or control character that a browser would turn into one)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if any(c in target for c in "\\") or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 def _home_after_login(user):
@@ -60,7 +69,7 @@ def login():
         if not errors:
             result = auth.sign_in(values["email"], values["password"], request.remote_addr or "")
             if result.user:
-                target = _safe_next(request.args.get("next"))
+                target = safe_next(request.args.get("next"))
                 if target:
                     remember_spaces(result.user)
                     return redirect(target)

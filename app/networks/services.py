@@ -186,6 +186,9 @@ class LastCoordinator(ValueError):
 
 
 def is_last_coordinator(role: NetworkRole) -> bool:
+    # Serialised per network, so two coordinators cannot remove each other at once.
+    db.session.execute(sa.text("select pg_advisory_xact_lock(7403, :n)"),
+                       {"n": role.network_id})
     others = db.session.scalar(
         sa.select(sa.func.count()).select_from(NetworkRole)
         .where(NetworkRole.role == COORDINATOR, NetworkRole.id != role.id))

@@ -430,6 +430,10 @@ def grant_role(user: User, values: dict) -> TenantRole:
 
 
 def _other_active_admins(excluding_user_id: int) -> int:
+    # Serialise the check-then-remove of administrators per tenant: two admins removing
+    # each other at the same moment must not both succeed.
+    db.session.execute(sa.text("select pg_advisory_xact_lock(7402, :t)"),
+                       {"t": tenancy.require_space().tenant_id})
     return db.session.scalar(
         sa.select(sa.func.count(TenantRole.id)).join(User, User.id == TenantRole.user_id)
         .where(TenantRole.role == "tenant_admin", User.is_active,

@@ -168,3 +168,82 @@ class Seat(db.Model):
     status: Mapped[str] = mapped_column(sa.String(20))
 
     __table_args__ = (sa.Index("ix_training_seat_queue", "session_id", "status", "ticket"),)
+
+
+class Attendance(TenantToNetwork, db.Model):
+    """Presence of a registered person at one sitting, marked by the coordinator."""
+
+    __tablename__ = "training_attendance"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_registration.id", ondelete="CASCADE"), index=True)
+    sitting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_sitting.id", ondelete="CASCADE"), index=True)
+    present: Mapped[bool] = mapped_column(default=True)
+    marked_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                                server_default=sa.func.now())
+
+    __table_args__ = (sa.UniqueConstraint("registration_id", "sitting_id",
+                                          name="uq_attendance_once"),)
+
+
+class FeedbackAnswer(TenantToNetwork, db.Model):
+    """The short satisfaction questionnaire after a session (one per registration)."""
+
+    __tablename__ = "training_feedback"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_registration.id", ondelete="CASCADE"), unique=True)
+    session_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
+    satisfaction: Mapped[int]  # 1–5
+    usefulness: Mapped[int]  # 1–5
+    organisation: Mapped[int]  # 1–5
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    answered_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                                  server_default=sa.func.now())
+
+    __table_args__ = (
+        sa.CheckConstraint("satisfaction between 1 and 5 and usefulness between 1 and 5"
+                           " and organisation between 1 and 5", name="scores_1_5"),
+    )
+
+
+class TrainingNeed(TenantToNetwork, db.Model):
+    """A training need declared by an animator, to plan the next programme."""
+
+    __tablename__ = "training_need"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    topic: Mapped[str] = mapped_column(sa.String(40))  # a MODULE_KINDS key or "autre"
+    details: Mapped[str] = mapped_column(sa.Text, default="")
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                                 server_default=sa.func.now())
+
+
+class ReminderSent(db.Model):
+    """The reminder two days before a sitting, sent once per registration and sitting."""
+
+    __tablename__ = "training_reminder_sent"
+    registration_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_registration.id", ondelete="CASCADE"), primary_key=True)
+    sitting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("training_sitting.id", ondelete="CASCADE"), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                              server_default=sa.func.now())
+
+
+class CalendarFeed(db.Model):
+    """A person's secret calendar address (only its hash is kept); revocable."""
+
+    __tablename__ = "calendar_feed"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"),
+                                         index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True),
+                                                 server_default=sa.func.now())
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))

@@ -236,7 +236,10 @@ def upgrade():
     # ### end Alembic commands ###
     op.execute(rls.network_table("fiche_theme"))
     op.execute(rls.shared_content_table("fiche", tenant_condition="status = 'published'"))
-    op.execute(rls.shared_content_table("fiche_revision"))
+    op.execute(rls.shared_content_table(
+        "fiche_revision",
+        tenant_condition="exists (select 1 from fiche f where f.id = fiche_id"
+                         " and f.status = 'published')"))
     op.execute(rls.either_table("fiche_draft"))
     op.execute(rls.tenant_table("fiche_complement"))
     op.execute(rls.tenant_table("fiche_reader_state"))

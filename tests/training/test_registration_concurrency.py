@@ -135,7 +135,8 @@ def test_a_freed_seat_is_given_exactly_once(app, committed_world):
 
     def promote(_):
         with app.app_context():
-            with tenancy.use_space(tenancy.Space.for_network(world["network"]), db.session):
+            space = tenancy.Space.for_network(world["network"], world["tenants"])
+            with tenancy.use_space(space, db.session):
                 n = services.promote_now(world["session"])
                 db.session.commit()
             db.session.remove()

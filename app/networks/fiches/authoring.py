@@ -121,7 +121,7 @@ def themes() -> list[FicheTheme]:
 
 def int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
 def _texts(content) -> list[str]:

@@ -43,7 +43,7 @@ def _themes() -> list[FicheTheme]:
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 16 else None
 
 
 @bp.get("")
@@ -141,7 +141,8 @@ def log_contact(slug: str):
     if channel not in CHANNELS:
         abort(400)
     commune_id = request.form.get("commune", "")
-    commune_id = int(commune_id) if commune_id.isdigit() else local_values.default_commune_id()
+    commune_id = (int(commune_id) if commune_id.isascii() and commune_id.isdigit()
+                  and len(commune_id) < 16 else local_values.default_commune_id())
     if commune_id is not None and db.session.get(Commune, commune_id) is None:
         abort(404)
     services.log_contact(fiche, user=current_user, commune_id=commune_id,
@@ -163,7 +164,9 @@ def acknowledge(slug: str):
     if htmx:
         return render_template("fiches/_acknowledged.html", fiche=fiche)
     flash("C’est noté : vous avez pris connaissance de cette version.", "success")
-    return redirect(request.form.get("next") or url_for("fiches.show", slug=slug))
+    from app.core.views import safe_next
+
+    return redirect(safe_next(request.form.get("next")) or url_for("fiches.show", slug=slug))
 
 
 class SendSchema(FormSchema):

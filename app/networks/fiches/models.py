@@ -136,6 +136,11 @@ class FicheRevision(SharedContent, FicheContent, db.Model):
     published_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"))
 
+    @classmethod
+    def tenant_visible_criteria(cls):
+        published = sa.select(Fiche.id).where(Fiche.status == "published").scalar_subquery()
+        return cls.fiche_id.in_(published)
+
     __table_args__ = (
         sa.UniqueConstraint("fiche_id", "number", name="uq_fiche_revision_number"),
         sa.CheckConstraint("(tenant_id is null) <> (network_id is null)", name="one_owner"),

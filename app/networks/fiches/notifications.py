@@ -34,13 +34,16 @@ def send_digest(network_id: int) -> int:
         if space.kind == "network" else [space.tenant_id]
     sent = 0
     for tenant_id in member_ids:
-        networks = [network_id]
+        # In the tenant's space, with all its networks: one digest covers them all, so a
+        # publication in another network is never skipped by this one's watermark.
+        with tenancy.use_space(tenancy.Space.for_tenant(tenant_id, [network_id]), db.session):
+            networks = db.session.scalars(sa.select(NetworkTenant.network_id)).all()
         with tenancy.use_space(tenancy.Space.for_tenant(tenant_id, networks), db.session):
-            sent += _digest_for_tenant(tenant_id, network_id)
+            sent += _digest_for_tenant(tenant_id)
     return sent
 
 
-def _digest_for_tenant(tenant_id: int, network_id: int) -> int:
+def _digest_for_tenant(tenant_id: int) -> int:
     tenant = db.session.get(Tenant, tenant_id)
     rows = db.session.execute(
         sa.select(User, sa.func.min(TenantRole.created_at))
@@ -52,10 +55,9 @@ def _digest_for_tenant(tenant_id: int, network_id: int) -> int:
         return 0
     states = {s.user_id: s for s in db.session.scalars(sa.select(ReaderState))}
     fiches = db.session.scalars(
-        sa.select(Fiche).where(Fiche.network_id == network_id, Fiche.status == "published")
+        sa.select(Fiche).where(Fiche.network_id.is_not(None), Fiche.status == "published")
         .order_by(Fiche.published_at.desc())
     ).all()
-    now = datetime.now(UTC)
     sent = 0
     for user, joined_at in rows:
         state = states.get(user.id)
@@ -75,7 +77,8 @@ def _digest_for_tenant(tenant_id: int, network_id: int) -> int:
                     f"mise{'s' if len(news) > 1 else ''} à jour",
             body=mail.render("fiches/mail/digest.txt", user=user, fiches=news, link=link),
         )
-        state.last_digest_at = now
+        # The newest fiche sent, not "now": a fiche published meanwhile is not skipped.
+        state.last_digest_at = max(f.published_at for f in news)
         sent += 1
     db.session.flush()
     return sent

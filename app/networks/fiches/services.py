@@ -38,6 +38,8 @@ def slugify(text: str) -> str:
     return slug[:100] or "fiche"
 
 
+LOCAL_PREFIX = "locale-"
+
 # Words of the fiche addresses that a slug must not take.
 RESERVED_SLUGS = {"nouveautes", "classeur", "locales", "nouvelle", "lectures", "manques",
                   "themes", "propositions"}
@@ -58,7 +60,12 @@ def content_of(obj) -> dict:
 
 def create(content: dict, author, slug: str | None = None) -> Fiche:
     """A new fiche in the current space (network fiche, or local fiche of a tenant)."""
-    fiche = Fiche(slug=_unique_slug(slug or slugify(content["title"])), status="draft",
+    base = slug or slugify(content["title"])
+    if tenancy.require_space().kind == "tenant" and not base.startswith(LOCAL_PREFIX):
+        base = LOCAL_PREFIX + base  # a local fiche never takes the address of a network one
+    elif tenancy.require_space().kind == "network" and base.startswith(LOCAL_PREFIX):
+        base = base[len(LOCAL_PREFIX):] or "fiche"
+    fiche = Fiche(slug=_unique_slug(base), status="draft",
                   created_by_id=getattr(author, "id", None))
     db.session.add(fiche)
     db.session.flush()
@@ -94,6 +101,8 @@ def save_draft(fiche: Fiche, content: dict, author) -> FicheDraft:
 
 
 def submit_for_review(fiche: Fiche, author) -> None:
+    if fiche.status == "archived":
+        raise FicheError("Cette fiche est archivée : restaurez-la avant de la faire relire.")
     draft = draft_of(fiche, author, create_missing=False)
     if draft is None:
         raise FicheError("Il n’y a pas de modification en cours à faire relire.")
@@ -105,6 +114,8 @@ def submit_for_review(fiche: Fiche, author) -> None:
 
 def publish(fiche: Fiche, summary: str, author, notify: bool = True) -> FicheRevision:
     """Publish the draft: the fiche takes its text, a revision keeps a copy."""
+    if fiche.status == "archived":
+        raise FicheError("Cette fiche est archivée : restaurez-la avant de la publier.")
     summary = (summary or "").strip()
     if not summary:
         raise FicheError("Résumez la modification en une ligne (ex. « Nouveaux horaires du "

@@ -251,3 +251,45 @@ def test_coordinator_sees_contact_counts_of_member_tenants_only(client, login, d
     client.delete_cookie("maillage_session")
     login("agent.a@example.org")
     assert client.get("/n/reseau-test/fiches/contacts").status_code == 404
+
+
+def test_acknowledge_never_redirects_off_site(client, login, desk):
+    login("agent.a@example.org")
+    url = f"/t/alpha/fiches/{desk['slug']}"
+    response = client.post(url + "/lu", data={"csrf_token": _token(client, url),
+                                              "next": "https://evil.example/phish"})
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_an_archived_fiche_cannot_be_published_from_an_old_draft(dbsession, desk):
+    from app.networks.fiches import services
+    from app.networks.fiches.models import Fiche
+
+    with tenancy.use_space(tenancy.Space.for_network(desk["network_id"]), dbsession):
+        fiche = dbsession.get(Fiche, desk["fiche_id"])
+        services.save_draft(fiche, {"first_answer": "Texte en cours."}, desk["coordinator"])
+        services.archive(fiche)
+        with pytest.raises(services.FicheError, match="archivée"):
+            services.publish(fiche, "Republication", desk["coordinator"])
+        assert fiche.status == "archived"
+
+
+def test_local_fiches_never_take_a_network_fiche_address(dbsession, desk):
+    local = builders.published_local_fiche(desk["a"], [desk["network_id"]], desk["a_admin"],
+                                           "Trouver un·e assistant·e maternel·le")
+    assert local.slug.startswith("locale-") and local.slug != desk["slug"]
+
+
+def test_digest_covers_every_network_of_the_tenant(dbsession, desk):
+    second = factories.network("Second réseau", "second", tenants=[desk["a"]])
+    builders.published_network_fiche(second, desk["coordinator"], "Fiche du second réseau")
+    from app.networks.fiches import notifications
+
+    space = tenancy.Space.for_tenant(desk["tenant_id"], [desk["network_id"], second.id])
+    with tenancy.use_space(space, dbsession):
+        assert notifications._digest_for_tenant(desk["tenant_id"]) == 1
+    body = dbsession.scalars(sa.select(MailMessage.body_text).where(
+        MailMessage.to_address == "agent.a@example.org")).one()
+    assert "Fiche du second réseau" in body and "assistant·e maternel·le" in body
+    with tenancy.use_space(space, dbsession):  # nothing new: no second e-mail
+        assert notifications._digest_for_tenant(desk["tenant_id"]) == 0
