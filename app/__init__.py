@@ -69,6 +69,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(fiches_desk_bp)
     app.register_blueprint(fiches_network_bp)
     app.register_blueprint(fiches_local_bp)
+    from app.training.calendar import feed_bp as training_feed_bp
+    from app.training.network_views import bp as training_admin_bp
+    from app.training.tenant_views import bp as training_bp
+
+    app.register_blueprint(training_bp)
+    app.register_blueprint(training_admin_bp)
+    app.register_blueprint(training_feed_bp)
 
     from app.core import cli
 

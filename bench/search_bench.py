@@ -34,6 +34,7 @@ def main() -> int:
     parser.add_argument("--networks", type=int, default=100)
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--reload", action="store_true", help="rebuild the data set")
+    parser.add_argument("--db", default="maillage_bench", help="database name")
     args = parser.parse_args()
 
     from tests import dbsetup
@@ -43,10 +44,12 @@ def main() -> int:
 
     exists = False
     with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("select 1 from pg_database where datname='maillage_bench'").fetchone()
-    owner = (dbsetup.fresh_database(admin, "maillage_bench") if (args.reload or not exists)
-             else admin.rsplit("/", 1)[0] + "/maillage_bench" + (
-                 "?" + admin.split("?", 1)[1] if "?" in admin else ""))
+        exists = conn.execute("select 1 from pg_database where datname = %s",
+                              (args.db,)).fetchone()
+    from sqlalchemy.engine import make_url
+
+    owner = (dbsetup.fresh_database(admin, args.db) if (args.reload or not exists)
+             else make_url(admin).set(database=args.db).render_as_string(hide_password=False))
     os.environ["DATABASE_URL"] = owner
     os.environ["SECRET_KEY"] = "bench"
     from app import create_app

@@ -11,4 +11,5 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "core.accept_invitation": "guarded by a single-use token sent by e-mail",
     "core.healthz": "load-balancer probe; answers only whether the database answers",
     "static": "CSS, JavaScript and images",
+    "training_feed.feed": "a person's calendar feed, guarded by a secret token (revocable)",
 }

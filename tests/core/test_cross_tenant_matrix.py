@@ -143,6 +143,44 @@ def rename(dbsession, obj, **values) -> None:
 
 # --------------------------------------------------------------------------- tenants
 
+def training_session(dbsession, network, title: str):
+    """A published module, an open session and one sitting in `network`."""
+    from app.training.models import TrainingModule, TrainingSession, TrainingSitting
+
+    with tenancy.use_space(tenancy.Space.for_network(network.id), dbsession):
+        module = TrainingModule(title=title, kind="atelier", status="published",
+                                duration_hours=3)
+        dbsession.add(module)
+        dbsession.flush()
+        session = TrainingSession(module_id=module.id, capacity=5, state="open")
+        dbsession.add(session)
+        dbsession.flush()
+        start = datetime.now(UTC) + timedelta(days=10)
+        dbsession.add(TrainingSitting(session_id=session.id, starts_at=start,
+                                      ends_at=start + timedelta(hours=3)))
+        dbsession.flush()
+    return module, session
+
+
+def training_registration(dbsession, tenant, network_ids, session, person) -> int:
+    """`person` of `tenant` registered to `session`, present at its first sitting."""
+    from app.training import services as training_services
+    from app.training.models import Attendance
+
+    with tenancy.use_space(tenancy.Space.for_tenant(tenant.id, network_ids), dbsession):
+        registration = training_services.register(session, person).registration
+        dbsession.flush()
+        registration_id = registration.id
+    members = tenancy.Space.for_network(session.network_id, [tenant.id])
+    with tenancy.use_space(members, dbsession):
+        sitting_id = dbsession.scalar(sa.text(
+            "select id from training_sitting where session_id = :s"), {"s": session.id})
+        dbsession.add(Attendance(registration_id=registration_id, sitting_id=sitting_id,
+                                 tenant_id=tenant.id, network_id=session.network_id))
+        dbsession.flush()
+    return registration_id
+
+
 @pytest.fixture()
 def tenant_world(dbsession):
     w = factories.two_tenants_world()
@@ -168,9 +206,20 @@ def tenant_world(dbsession):
     a_fiche = fiche(dbsession, "fiche-locale-alpha", "Fiche locale Alpha", tenant_id=a.id)
     b_fiche = fiche(dbsession, "fiche-confidentielle-beta", f"Fiche {secret}", tenant_id=b.id)
     w["b_secret_names"] += [f"Fiche {secret}", f"Proposition {secret}"]
+    # Training: a session of the shared network, one of a network A is not in, and a
+    # registration of each tenant (with attendance, so certificates exist).
+    elsewhere = factories.network("Réseau Ailleurs", "reseau-ailleurs",
+                                  tenants=[factories.tenant("CA Ailleurs", "ailleurs")])
+    _, shared_session = training_session(dbsession, w["network"], "Module partagé")
+    _, other_session = training_session(dbsession, elsewhere, "Module d’ailleurs")
+    registrations = {key: training_registration(dbsession, t, [w["network"].id],
+                                                shared_session, w[f"{key}_admin"])
+                     for key, t in (("a", a), ("b", b))}
     # argument name -> (A's object, B's object)
     w["ids"] = {
         "slug": ("fiche-locale-alpha", "fiche-confidentielle-beta"),
+        "session_id": (shared_session.id, other_session.id),
+        "registration_id": (registrations["a"], registrations["b"]),
         "proposal_id": (proposal(dbsession, a_fiche, "Proposition Alpha", tenant_id=a.id),
                         proposal(dbsession, b_fiche, f"Proposition {secret}",
                                  tenant_id=b.id)),
@@ -340,8 +389,16 @@ def network_world(dbsession):
     n1_fiche = fiche(dbsession, "fiche-reseau-un", "Fiche du réseau un", network_id=n1.id)
     n2_fiche = fiche(dbsession, "fiche-confidentielle-deux", "Fiche Confidentielle Deux",
                      network_id=n2.id)
+    module1, session1 = training_session(dbsession, n1, "Module du réseau un")
+    module2, session2 = training_session(dbsession, n2, "Module Confidentiel Deux")
+    c_person = factories.user("animatrice.gamma@example.org", "Animatrice Gamma")
     w["ids"] = {
         "slug": ("fiche-reseau-un", "fiche-confidentielle-deux"),
+        "module_id": (module1.id, module2.id),
+        "session_id": (session1.id, session2.id),
+        "registration_id": (
+            training_registration(dbsession, w["a"], [n1.id], session1, w["a_admin"]),
+            training_registration(dbsession, c, [n2.id], session2, c_person)),
         "proposal_id": (
             proposal(dbsession, n1_fiche, "Proposition au réseau un", tenant_id=w["a"].id,
                      network_id=n1.id),
@@ -363,7 +420,7 @@ def network_world(dbsession):
                             "invitee.confidentielle.deux@example.org",
                             "Fiche Confidentielle Deux", "Proposition Confidentielle Deux"]
     w["n1_slug"], w["n2_id"], w["c_id"] = n1.slug, n2.id, c.id
-    w["n2_users"] = [coord2.id]
+    w["n2_users"] = [coord2.id, c_person.id]
     return w
 
 
