@@ -52,7 +52,13 @@ class Config:
             owner = embedded_db.owner_url(self.instance_path)
         self.OWNER_DATABASE_URL = sqlalchemy_url(owner)
         self.SQLALCHEMY_DATABASE_URI = app_role_url(owner)
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # A request may hold two connections at once (its own, and the session store's):
+        # keep pool_size + max_overflow ≥ 2 × threads per process.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": True,
+            "pool_size": int(env.get("DB_POOL_SIZE", "10")),
+            "max_overflow": int(env.get("DB_MAX_OVERFLOW", "20")),
+        }
         self.SQLALCHEMY_TRACK_MODIFICATIONS = False
         self.DEMO_MODE = _bool("MAILLAGE_DEMO")
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000").rstrip("/")
