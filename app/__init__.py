@@ -69,6 +69,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(fiches_desk_bp)
     app.register_blueprint(fiches_network_bp)
     app.register_blueprint(fiches_local_bp)
+    from app.training import feedback  # noqa: F401  (adds the questionnaire route to training_bp)
     from app.training.calendar import feed_bp as training_feed_bp
     from app.training.network_views import bp as training_admin_bp
     from app.training.tenant_views import bp as training_bp
@@ -92,4 +93,5 @@ def _import_models() -> None:
     import app.networks.models  # noqa: F401
     import app.tenants.models  # noqa: F401
     import app.training.models  # noqa: F401
+    import app.training.reminders  # noqa: F401  (registers the periodic reminder task)
     import app.training.services  # noqa: F401  (registers the promotion task)

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 proc_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(),
-    import_paths=["app.core.mail", "app.core.maintenance"],
+    import_paths=["app.core.mail", "app.core.maintenance", "app.training.reminders"],
 )
 _flask_app = None
 _sync_opened = False
