@@ -198,9 +198,40 @@ def session_edit(session_id: int):
 @require_role("network_coordinator")
 def session(session_id: int):
     current = session_or_404(session_id)
+    siblings = db.session.scalars(
+        sa.select(TrainingSession).options(selectinload(TrainingSession.sittings))
+        .where(TrainingSession.module_id == current.module_id,
+                                         TrainingSession.id != current.id,
+                                         TrainingSession.state.in_(("planned", "open")))
+        .order_by(TrainingSession.id)).all()
     return render_template("training/network/session.html", session=current,
                            roster=coordination.roster(current), tenants=tenant_names(),
-                           quotas=coordination.quotas_of(current))
+                           quotas=coordination.quotas_of(current), siblings=siblings)
+
+
+@bp.post("/inscriptions/<int:registration_id>/deplacer")
+@require_role("network_coordinator")
+def registration_move(registration_id: int):
+    registration = db.session.scalar(
+        sa.select(Registration).options(joinedload(Registration.user))
+        .where(Registration.id == registration_id))
+    target_id = request.form.get("target", "")
+    target = (db.session.get(TrainingSession, int(target_id))
+              if target_id.isascii() and target_id.isdigit() and len(target_id) < 16 else None)
+    if registration is None or target is None:
+        abort(404)
+    try:
+        outcome = services.move(registration, target, current_user)
+    except services.RegistrationError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".session", session_id=registration.session_id))
+    db.session.commit()
+    where = ("inscrite" if outcome.position is None
+             else f"en liste d’attente (position {outcome.position})")
+    flash(f"{registration.user.full_name} est déplacée vers l’autre session : {where}.",
+          "success")
+    return redirect(url_for(".session", session_id=target.id))
 
 
 @bp.post("/inscriptions/<int:registration_id>/annuler")

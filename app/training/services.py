@@ -203,3 +203,23 @@ def _tell_promoted(registration: Registration, session: TrainingSession) -> None
     )
     audit.record("training.promoted", f"session {session.id}", user=user.email,
                  tenant_id=registration.tenant_id)
+
+
+def move(registration: Registration, target: TrainingSession, by: User) -> Outcome:
+    """The coordinator moves someone to another session of the same module: the seat left
+    behind goes to the waiting list, and the person takes a seat (or a waiting place) in
+    the target session as if registering now."""
+    if target.id == registration.session_id:
+        raise RegistrationError("La personne est déjà inscrite à cette session.")
+    source = db.session.get(TrainingSession, registration.session_id)
+    if target.module_id != source.module_id:
+        raise RegistrationError("On ne peut déplacer une inscription que vers une session "
+                                "du même module.")
+    if registration.status == "cancelled":
+        raise RegistrationError("Cette inscription est annulée.")
+    person = db.session.get(User, registration.user_id)
+    outcome = register(target, person, registered_by=by, tenant_id=registration.tenant_id)
+    cancel(registration, by, as_coordinator=True)
+    audit.record("training.moved", f"session {source.id} → {target.id}", user=person.email,
+                 tenant_id=registration.tenant_id)
+    return outcome

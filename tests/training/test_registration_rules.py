@@ -132,3 +132,26 @@ def test_draft_modules_and_planned_sessions_are_hidden_from_tenants(dbsession, w
         titles = dbsession.scalars(sa.select(TrainingModule.title)).all()
         states = dbsession.scalars(sa.select(TrainingSession.state)).all()
     assert titles == ["Contrat de travail"] and states == ["open"]
+
+
+def test_coordinator_moves_someone_to_another_session_of_the_module(dbsession, world, run_jobs):
+    net = world["network"]
+    with tenancy.use_space(tenancy.Space.for_network(net.id), dbsession):
+        other = TrainingSession(module_id=world["session"].module_id, capacity=5, state="open")
+        dbsession.add(other)
+        dbsession.flush()
+    first = register(dbsession, world, "a", world["people_a"][0])
+    register(dbsession, world, "a", world["people_a"][1])
+    waiting = register(dbsession, world, "b", world["people_b"][0])
+    members = tenancy.Space.for_network(net.id, [world["a"].id, world["b"].id])
+    with tenancy.use_space(members, dbsession):
+        moved = services.move(first.registration, other, world["coordinator"])
+        assert moved.registration.status == "confirmed"
+        assert moved.registration.tenant_id == world["a"].id
+        assert first.registration.status == "cancelled"
+    dbsession.commit()
+    run_jobs()  # the seat left behind goes to the first person waiting
+    with tenancy.use_space(members, dbsession):
+        assert dbsession.get(Registration, waiting.registration.id).status == "confirmed"
+        with pytest.raises(services.RegistrationError, match="déjà inscrite"):
+            services.move(moved.registration, other, world["coordinator"])
