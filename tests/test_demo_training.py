@@ -35,14 +35,7 @@ def session(dbsession, unscoped):
 
 
 @pytest.fixture()
-def loaded(session, monkeypatch):
-    from app.demo import fiches, training  # DEV-ONLY until the lead wires training.load
-    original = fiches.load
-
-    def both(s, c, *a, **k):
-        original(s, c, *a, **k)
-        training.load(s, c)
-    monkeypatch.setattr(fiches, "load", both)
+def loaded(session):
     assert demo.load() is True
     return session
 

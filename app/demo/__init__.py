@@ -269,6 +269,9 @@ def _load(session) -> None:
     coordinator = session.scalar(sa.select(User).where(
         User.email == mailbox("coordinatrice")))
     fiches.load(session, coordinator)
+    from app.demo import training
+
+    training.load(session, coordinator)
 
 
 def _member_tenants(session) -> dict[str, Tenant]:

@@ -19,18 +19,6 @@ WITH_SEATS = "Plénière des relais"
 PAST_MODULE = "Le contrat de travail de l’assistant·e maternel·le"
 
 
-# app/training/templates/training/tenant/session.html sets style="white-space: pre-line" on
-# the module's texts, which the Content Security Policy (style-src 'self') blocks: the text
-# still shows, but the browser reports it. Tolerated until the template uses a CSS class;
-# every other console error fails the test.
-INLINE_STYLE = re.compile(r"^Applying inline style violates .*style-src .*"
-                          r"/t/saint-brieuc-armor/formations/sessions/\d+\)$")
-
-
-def _console_errors(page) -> list[str]:
-    return [e for e in page.console_errors if not INLINE_STYLE.match(e)]
-
-
 def _status(page) -> str:
     """The animator's situation on a session page (« Votre situation : … »)."""
     return page.locator("p", has_text="Votre situation").inner_text()
@@ -90,7 +78,7 @@ def test_animator_waits_cancels_and_registers(page, check_a11y, snapshot):
     snapshot(page, "parcours")
 
     assert violations == [], "\n".join(violations)
-    assert _console_errors(page) == []
+    assert page.console_errors == []
 
 
 def test_coordinator_marks_attendance_of_a_past_session(page, check_a11y, snapshot):
