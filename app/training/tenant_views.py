@@ -8,7 +8,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -457,3 +467,20 @@ def staff():
     return render("training/tenant/staff.html", page=page, positions=positions,
                   people=people, sessions=sessions, values=values, errors=errors,
                   failure=failure, statuses=REGISTRATION_STATUSES), status
+
+
+@bp.get("/indicateurs")
+@spaces.require_role("tenant_admin")
+def indicators():
+    """The network's indicators, computed in the tenant's space: the same queries only see
+    the tenant's own registrations, attendance, answers and needs."""
+    from app.training import coordination
+    from app.training.models import MODULE_KINDS
+
+    this_year = datetime.now(UTC).year
+    year = request.args.get("annee", "")
+    year = int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 \
+        else this_year
+    return render_template("training/network/indicators.html", tenant_scope=True,
+                           figures=coordination.indicators(year), module_kinds=MODULE_KINDS,
+                           years=range(this_year + 1, this_year - 6, -1))

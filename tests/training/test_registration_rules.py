@@ -155,3 +155,28 @@ def test_coordinator_moves_someone_to_another_session_of_the_module(dbsession, w
         assert dbsession.get(Registration, waiting.registration.id).status == "confirmed"
         with pytest.raises(services.RegistrationError, match="déjà inscrite"):
             services.move(moved.registration, other, world["coordinator"])
+
+
+def test_tenant_admin_sees_only_its_own_training_figures(client, login, dbsession, world):
+    from app.training.models import Attendance, TrainingSitting
+
+    with tenancy.use_space(tenancy.Space.for_network(world["network"].id), dbsession):
+        start = datetime.now(UTC) - timedelta(days=1)
+        sitting = TrainingSitting(session_id=world["session"].id, starts_at=start,
+                                  ends_at=start + timedelta(hours=3))
+        dbsession.add(sitting)
+        dbsession.flush()
+        sitting_id = sitting.id
+    a_reg = register(dbsession, world, "a", world["people_a"][0]).registration
+    b_reg = register(dbsession, world, "b", world["people_b"][0]).registration
+    members = tenancy.Space.for_network(world["network"].id, [world["a"].id, world["b"].id])
+    with tenancy.use_space(members, dbsession):
+        for reg in (a_reg, b_reg):
+            dbsession.add(Attendance(registration_id=reg.id, sitting_id=sitting_id,
+                                     tenant_id=reg.tenant_id, network_id=reg.network_id))
+        dbsession.flush()
+    login("admin.a@example.org")
+    html = client.get(f"/t/alpha/formations/indicateurs?annee={start.year}").get_data(
+        as_text=True)
+    assert "CA Alpha" in html and "CA Bêta" not in html
+    assert "Ensemble du réseau" not in html
