@@ -3,6 +3,7 @@ transaction, the app connected as the unprivileged role (row-level security appl
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 
@@ -105,13 +106,28 @@ def unscoped(dbsession):
     return lambda reason="test setup": tenancy.unscoped(reason, dbsession)
 
 
+@contextlib.contextmanager
+def without_periodic_tasks():
+    """The worker defers periodic tasks (reminders, housekeeping) whose time has just come:
+    in tests that depends on the clock, so the tests' worker runs only queued jobs."""
+    from procrastinate.periodic import PeriodicRegistry
+
+    registry = jobs.proc_app.periodic_registry
+    jobs.proc_app.periodic_registry = PeriodicRegistry()
+    try:
+        yield
+    finally:
+        jobs.proc_app.periodic_registry = registry
+
+
 @pytest.fixture()
 def run_jobs(app, dbsession):
     """Run every job waiting in the (in-memory) queue, as the worker would."""
 
     def run():
-        jobs.proc_app.run_worker(wait=False, install_signal_handlers=False,
-                                 listen_notify=False)
+        with without_periodic_tasks():
+            jobs.proc_app.run_worker(wait=False, install_signal_handlers=False,
+                                     listen_notify=False)
         dbsession.expire_all()
 
     return run

@@ -311,8 +311,11 @@ def test_the_real_postgresql_queue_delivers_a_message(app, monkeypatch):
             ).fetchall()
         assert queued == [("maillage.deliver_mail", "todo", str(message_id))]
 
-        jobs.proc_app.run_worker(wait=False, install_signal_handlers=False,
-                                 listen_notify=False)
+        from tests.conftest import without_periodic_tasks
+
+        with without_periodic_tasks():
+            jobs.proc_app.run_worker(wait=False, install_signal_handlers=False,
+                                     listen_notify=False)
 
         with psycopg.connect(owner_url) as conn:
             status = conn.execute("select status, transport from mail_message where id = %s",
