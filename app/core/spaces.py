@@ -167,3 +167,39 @@ def remember_spaces(user) -> list[SpaceLink]:
 
 def remembered_spaces() -> list[SpaceLink]:
     return [SpaceLink(k, s, n, tuple(r)) for k, s, n, r in session.get("spaces", [])]
+
+
+def _space_blueprint(kind: str, name: str, import_name: str, url_prefix: str, **options):
+    """A blueprint whose every route acts in one space: the slug is taken out of the URL
+    values, put back when building URLs, and the space entered before each request."""
+    from flask import Blueprint
+
+    key = f"{kind}_slug"
+    enter = enter_tenant if kind == "tenant" else enter_network
+    bp = Blueprint(name, import_name, url_prefix=url_prefix, **options)
+
+    @bp.url_value_preprocessor
+    def _pull_slug(endpoint, values):
+        setattr(g, key, values.pop(key, None))
+
+    @bp.url_defaults
+    def _add_slug(endpoint, values):
+        current = g.get(kind)
+        if key not in values and current is not None:
+            values[key] = current.slug
+
+    @bp.before_request
+    def _enter():
+        return enter(g.get(key))
+
+    return bp
+
+
+def tenant_blueprint(name: str, import_name: str, url_prefix: str, **options):
+    """Routes under /t/<tenant_slug>/…"""
+    return _space_blueprint("tenant", name, import_name, url_prefix, **options)
+
+
+def network_blueprint(name: str, import_name: str, url_prefix: str, **options):
+    """Routes under /n/<network_slug>/…"""
+    return _space_blueprint("network", name, import_name, url_prefix, **options)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
@@ -26,23 +25,8 @@ from app.extensions import db
 from app.networks import services
 from app.networks.schemas import InviteSchema
 
-bp = Blueprint("networks", __name__, url_prefix="/n/<network_slug>", template_folder="templates")
+bp = spaces.network_blueprint("networks", __name__, url_prefix="/n/<network_slug>", template_folder="templates")
 
-
-@bp.url_value_preprocessor
-def _pull_slug(endpoint, values):
-    g.network_slug = values.pop("network_slug", None)
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "network_slug" not in values and g.get("network") is not None:
-        values["network_slug"] = g.network.slug
-
-
-@bp.before_request
-def _enter():
-    return spaces.enter_network(g.network_slug)
 
 
 @bp.get("/")

@@ -5,7 +5,7 @@ another tenant's id is simply not found (404)."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -31,23 +31,8 @@ from app.tenants.schemas import (
     RoleSchema,
 )
 
-bp = Blueprint("tenants", __name__, url_prefix="/t/<tenant_slug>", template_folder="templates")
+bp = spaces.tenant_blueprint("tenants", __name__, url_prefix="/t/<tenant_slug>", template_folder="templates")
 
-
-@bp.url_value_preprocessor
-def _pull_slug(endpoint, values):
-    g.tenant_slug = values.pop("tenant_slug", None)
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "tenant_slug" not in values and g.get("tenant") is not None:
-        values["tenant_slug"] = g.tenant.slug
-
-
-@bp.before_request
-def _enter():
-    return spaces.enter_tenant(g.tenant_slug)
 
 
 @bp.context_processor

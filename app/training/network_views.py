@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -36,24 +36,9 @@ from app.training.schemas import (
     to_local_input,
 )
 
-bp = Blueprint("training_admin", __name__, url_prefix="/n/<network_slug>/formations",
+bp = spaces.network_blueprint("training_admin", __name__, url_prefix="/n/<network_slug>/formations",
                template_folder="templates")
 
-
-@bp.url_value_preprocessor
-def _pull_network(endpoint, values):
-    g.network_slug = values.pop("network_slug", None)
-
-
-@bp.url_defaults
-def _add_network(endpoint, values):
-    if "network_slug" not in values and g.get("network") is not None:
-        values["network_slug"] = g.network.slug
-
-
-@bp.before_request
-def _enter_network():
-    return spaces.enter_network(g.network_slug)
 
 
 @bp.context_processor

@@ -9,11 +9,9 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
     current_app,
     flash,
-    g,
     redirect,
     render_template,
     request,
@@ -49,24 +47,9 @@ PARIS = ZoneInfo("Europe/Paris")
 PARTICIPANTS = ("rpe_animator", "tenant_admin")
 NEED_TOPICS = {**MODULE_KINDS, "autre": "Autre sujet"}
 
-bp = Blueprint("training", __name__, url_prefix="/t/<tenant_slug>/formations",
+bp = spaces.tenant_blueprint("training", __name__, url_prefix="/t/<tenant_slug>/formations",
                template_folder="templates")
 
-
-@bp.url_value_preprocessor
-def _pull_slug(endpoint, values):
-    g.tenant_slug = values.pop("tenant_slug", None)
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "tenant_slug" not in values and g.get("tenant") is not None:
-        values["tenant_slug"] = g.tenant.slug
-
-
-@bp.before_request
-def _enter():
-    return spaces.enter_tenant(g.tenant_slug)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -38,9 +38,9 @@ from app.networks.fiches.schemas import (
 )
 from app.networks.fiches.text import PLACEHOLDERS, markdown_to_html, placeholders_in, word_diff
 
-network_bp = Blueprint("fiches_admin", __name__, url_prefix="/n/<network_slug>/fiches",
+network_bp = spaces.network_blueprint("fiches_admin", __name__, url_prefix="/n/<network_slug>/fiches",
                        template_folder="templates")
-local_bp = Blueprint("fiches_local", __name__, url_prefix="/t/<tenant_slug>/fiches/locales",
+local_bp = spaces.tenant_blueprint("fiches_local", __name__, url_prefix="/t/<tenant_slug>/fiches/locales",
                      template_folder="templates")
 
 # Words of the fiche addresses (authors' and desk's) that a fiche slug must not take.
@@ -49,36 +49,6 @@ RESERVED_SLUGS = {"nouvelle", "lectures", "manques", "themes", "propositions", "
                   "complement"}
 
 
-@network_bp.url_value_preprocessor
-def _pull_network(endpoint, values):
-    g.network_slug = values.pop("network_slug", None)
-
-
-@network_bp.url_defaults
-def _add_network(endpoint, values):
-    if "network_slug" not in values and g.get("network") is not None:
-        values["network_slug"] = g.network.slug
-
-
-@network_bp.before_request
-def _enter_network():
-    return spaces.enter_network(g.network_slug)
-
-
-@local_bp.url_value_preprocessor
-def _pull_tenant(endpoint, values):
-    g.tenant_slug = values.pop("tenant_slug", None)
-
-
-@local_bp.url_defaults
-def _add_tenant(endpoint, values):
-    if "tenant_slug" not in values and g.get("tenant") is not None:
-        values["tenant_slug"] = g.tenant.slug
-
-
-@local_bp.before_request
-def _enter_tenant():
-    return spaces.enter_tenant(g.tenant_slug)
 
 
 def _labels():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -16,24 +16,9 @@ from app.networks.fiches.models import CHANNELS, Fiche, FicheComplement, FicheRe
 from app.networks.fiches.text import markdown_to_html, resolve
 from app.tenants.models import Commune
 
-bp = Blueprint("fiches", __name__, url_prefix="/t/<tenant_slug>/fiches",
+bp = spaces.tenant_blueprint("fiches", __name__, url_prefix="/t/<tenant_slug>/fiches",
                template_folder="templates")
 
-
-@bp.url_value_preprocessor
-def _pull_slug(endpoint, values):
-    g.tenant_slug = values.pop("tenant_slug", None)
-
-
-@bp.url_defaults
-def _add_slug(endpoint, values):
-    if "tenant_slug" not in values and g.get("tenant") is not None:
-        values["tenant_slug"] = g.tenant.slug
-
-
-@bp.before_request
-def _enter():
-    return spaces.enter_tenant(g.tenant_slug)
 
 
 def _themes() -> list[FicheTheme]:
