@@ -10,11 +10,12 @@ from flask import current_app, session
 from flask_login import login_user, logout_user
 
 from app.core import audit, mail, sessions
-from app.core.models import LoginAttempt, PasswordResetToken, User
+from app.core.models import LoginAttempt, MailMessage, PasswordResetToken, User
 from app.core.passwords import hash_password, verify_password
 from app.core.tokens import new_token, token_hash
 from app.extensions import db, login_manager
 
+RESETS_PER_HOUR = 3
 GENERIC_FAILURE = "Adresse e-mail ou mot de passe incorrect."
 THROTTLED = ("Trop de tentatives de connexion ont échoué. Par sécurité, réessayez dans "
              "{minutes} minutes ou réinitialisez votre mot de passe.")
@@ -102,6 +103,14 @@ def request_password_reset(email: str) -> None:
     email = normalise_email(email)
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None or not user.is_active:
+        return
+    # A few links an hour at most: the form must not become a way to flood a mailbox. The
+    # answer on screen stays the same, so the limit reveals nothing about the account.
+    recent = db.session.scalar(sa.select(sa.func.count(MailMessage.id)).where(
+        MailMessage.to_address == email, MailMessage.kind == "password_reset",
+        MailMessage.created_at > datetime.now(UTC) - timedelta(hours=1)))
+    if recent >= RESETS_PER_HOUR:
+        audit.record("password.reset_throttled", email, actor=user)
         return
     token, digest = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]

@@ -7,7 +7,7 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from app.core import mail, spaces
+from app.core import audit, mail, spaces
 from app.core.forms import FormSchema, email, load, text
 from app.core.ui import paginate, render
 from app.extensions import db, htmx
@@ -154,6 +154,20 @@ def acknowledge(slug: str):
     return redirect(safe_next(request.form.get("next")) or url_for("fiches.show", slug=slug))
 
 
+FAMILY_MAILS_PER_HOUR = 30
+
+
+def _sent_to_families_last_hour() -> int:
+    """How many fiches this person e-mailed to families in the last hour (audit log)."""
+    from datetime import UTC, datetime, timedelta
+
+    from app.core.models import AuditLog
+
+    return db.session.scalar(sa.select(sa.func.count(AuditLog.id)).where(
+        AuditLog.actor_id == current_user.id, AuditLog.action == "fiche.sent_to_family",
+        AuditLog.at > datetime.now(UTC) - timedelta(hours=1))) or 0
+
+
 class SendSchema(FormSchema):
     email = email()
 
@@ -167,11 +181,15 @@ def send_to_family(slug: str):
     values, errors = {}, {}
     if request.method == "POST":
         values, errors = load(SendSchema(), request.form)
+        if not errors and _sent_to_families_last_hour() >= FAMILY_MAILS_PER_HOUR:
+            errors = {"email": "Vous avez déjà envoyé beaucoup de fiches cette heure-ci : "
+                               "réessayez plus tard ou imprimez la fiche."}
         if not errors:
             body = render_template("fiches/mail/family.txt", fiche=fiche, ctx=ctx,
                                    text=resolved(fiche, ctx), tenant=g.tenant)
             mail.send(to=values["email"], subject=f"{fiche.title} — informations petite enfance",
                       body=body, kind=mail.EPHEMERAL_KIND)
+            audit.record("fiche.sent_to_family", fiche.slug)  # never the address
             db.session.commit()
             flash("La fiche est envoyée. L’adresse de la famille n’est pas conservée.", "success")
             return redirect(url_for("fiches.show", slug=slug, commune=commune_id))

@@ -293,3 +293,19 @@ def test_digest_covers_every_network_of_the_tenant(dbsession, desk):
     assert "Fiche du second réseau" in body and "assistant·e maternel·le" in body
     with tenancy.use_space(space, dbsession):  # nothing new: no second e-mail
         assert notifications._digest_for_tenant(desk["tenant_id"]) == 0
+
+
+def test_sending_to_families_is_limited_per_person_and_hour(client, login, desk, dbsession,
+                                                            monkeypatch):
+    from app.networks.fiches import desk as desk_views
+
+    monkeypatch.setattr(desk_views, "FAMILY_MAILS_PER_HOUR", 2)
+    login("agent.a@example.org")
+    url = f"/t/alpha/fiches/{desk['slug']}/envoyer"
+    codes = [client.post(url, data={"csrf_token": _token(client, url),
+                                    "email": f"parent{i}@example.org"}).status_code
+             for i in range(3)]
+    assert codes == [302, 302, 400]
+    sent = dbsession.scalar(sa.select(sa.func.count(MailMessage.id)).where(
+        MailMessage.to_address.like("parent%@example.org")))
+    assert sent == 2
