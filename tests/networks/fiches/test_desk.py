@@ -309,3 +309,13 @@ def test_sending_to_families_is_limited_per_person_and_hour(client, login, desk,
     sent = dbsession.scalar(sa.select(sa.func.count(MailMessage.id)).where(
         MailMessage.to_address.like("parent%@example.org")))
     assert sent == 2
+
+
+def test_news_page_title_is_plain_text(client, login, desk):
+    import re
+
+    login("agent.a@example.org")
+    html = client.get("/t/alpha/fiches/nouveautes").get_data(as_text=True)
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert title.strip() == "Nouveautés · Maillage"
+    assert html.count('id="follow-title"') == 1
