@@ -78,6 +78,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(training_admin_bp)
     app.register_blueprint(training_feed_bp)
 
+    from app import committees, events
+
+    events.register(app)
+    committees.register(app)
+
     from app.core import cli
 
     cli.init_app(app)
@@ -86,9 +91,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _import_models() -> None:
     """Every model module, so mappers and metadata are complete before tenancy is installed."""
+    import app.committees.models  # noqa: F401
+    import app.committees.reminders  # noqa: F401  (registers the overdue-actions task)
     import app.core.mail  # noqa: F401  (registers the mail task)
     import app.core.maintenance  # noqa: F401  (registers the housekeeping task)
     import app.core.models  # noqa: F401
+    import app.events.invitations  # noqa: F401  (registers the invitation e-mail tasks)
+    import app.events.models  # noqa: F401
+    import app.events.notices  # noqa: F401  (registers the date, cancellation, minutes tasks)
     import app.networks.fiches.models  # noqa: F401
     import app.networks.models  # noqa: F401
     import app.tenants.models  # noqa: F401

@@ -12,4 +12,7 @@ PUBLIC_ENDPOINTS: dict[str, str] = {
     "core.healthz": "load-balancer probe; answers only whether the database answers",
     "static": "CSS, JavaScript and images",
     "training_feed.feed": "a person's calendar feed, guarded by a secret token (revocable)",
+    "rsvp.answer": "an invitee's answer page, guarded by the HMAC-signed key of that one"
+                   " invitation (no login by design); closes when the event ends",
+    "rsvp.ics": "the calendar file of the invitee's event, behind the same signed link",
 }

@@ -22,7 +22,9 @@ log = logging.getLogger(__name__)
 
 proc_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(),
-    import_paths=["app.core.mail", "app.core.maintenance", "app.training.reminders"],
+    import_paths=["app.core.mail", "app.core.maintenance", "app.training.reminders",
+                  "app.events.invitations", "app.events.notices",
+                  "app.committees.reminders"],
 )
 _flask_app = None
 _sync_opened = False

@@ -166,3 +166,12 @@ create policy network_update on {table} for update
   using (network_id is not null and network_id = app_network_id())
   with check (network_id = app_network_id() and tenant_id = any(app_member_tenant_ids()));
 """
+
+
+def personal_read(table: str, condition: str) -> str:
+    """Rows readable in the personal space (the signed-in person's invitations, minutes,
+    decisions…): `condition` may use app_user_id(). The guard keeps the policy silent in
+    every other space, where app.user_id is not set."""
+    return f"""create policy personal_read on {table} for select
+  using (app_user_id() is not null and ({condition}));
+"""

@@ -11,7 +11,8 @@ Two layers, kept in step:
 A space is one of:
 - tenant:   the tenant's own rows + rows of its networks that are shared with tenants;
 - network:  the network's own rows + rows tenants addressed to it;
-- personal: only the signed-in user's own role rows (space picker, login);
+- personal: only what is the signed-in user's own: role rows (space picker, login), and
+            rows addressed to them (`personal_criteria`: invitations, minutes, decisions);
 - unscoped: explicit opt-out (platform administration, imports, token look-ups).
 Views never filter by tenant by hand.
 """
@@ -205,6 +206,9 @@ def criteria_for(cls, space: Space):
     if space.kind == "unscoped":
         return sa.true()
     if space.kind == "personal":
+        personal = getattr(cls, "personal_criteria", None)
+        if personal is not None:
+            return personal(space.user_id)
         if cls.__personal_readable__:
             return cls.user_id == space.user_id
         return sa.false()

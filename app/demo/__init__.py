@@ -272,6 +272,9 @@ def _load(session) -> None:
     from app.demo import training
 
     training.load(session, coordinator)
+    from app.demo import events
+
+    events.load(session, coordinator)
 
 
 def _member_tenants(session) -> dict[str, Tenant]:

@@ -1,0 +1,10 @@
+"""Events: partner forums, round tables, committee meetings, information meetings."""
+
+
+def register(app) -> None:
+    from app.events.rsvp import bp as rsvp_bp
+    from app.events.views import network_bp, tenant_bp
+
+    app.register_blueprint(tenant_bp)
+    app.register_blueprint(network_bp)
+    app.register_blueprint(rsvp_bp)

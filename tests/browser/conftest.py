@@ -33,6 +33,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DEMO_PASSWORD = "maillage-demo"
+# The live server's environment, for commands a test runs beside it (the jobs worker).
+LIVE_ENV: dict[str, str] = {}
 
 
 def _free_port() -> int:
@@ -97,6 +99,8 @@ def live_server(artifacts) -> str:
            "SECRET_KEY": "browser-tests-only-secret", "PYTHONUNBUFFERED": "1"}
     for name in ("APP_DATABASE_URL", "MAIL_SERVER", "SENTRY_DSN", "SESSION_COOKIE_SECURE"):
         env.pop(name, None)
+    LIVE_ENV.clear()
+    LIVE_ENV.update(env)
     with open(artifacts / f"server-{BROWSER_DB}.log", "w", encoding="utf-8") as log:
         _run(["flask", "db", "upgrade"], env, log)
         _run(["flask", "demo", "load"], env, log)
@@ -210,3 +214,20 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label(re.compile(r"^Mot de passe")).fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state("load")
+
+
+def run_worker_once() -> None:
+    """Run the jobs waiting in the live server's queue (e-mails…), as the worker would."""
+    result = subprocess.run([sys.executable, "-m", "flask", "worker", "--once"], cwd=ROOT,
+                            env=LIVE_ENV, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def last_mail_to(address: str) -> str:
+    """The body of the latest e-mail sent to `address` (the development outbox)."""
+    owner = LIVE_ENV["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(owner) as conn:
+        row = conn.execute("select body_text from mail_message where to_address = %s"
+                           " order by id desc limit 1", (address,)).fetchone()
+    assert row is not None, f"no e-mail to {address}"
+    return row[0]

@@ -19,6 +19,7 @@ from app.core import tenancy
 from app.core.models import Invitation
 from app.networks.models import OrganisationContact
 from tests import factories
+from tests.core.matrix_events import event_objects, pair
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -230,6 +231,14 @@ def tenant_world(dbsession):
         "role_id": (w["a_agent_role"].id, w["b_agent_role"].id),
         "invitation_id": (w["a_invitation"], w["b_invitation"]),
     }
+    # Events and committees owned by each tenant (the network's are in network_world).
+    a_space = tenancy.Space.for_tenant(a.id, [w["network"].id])
+    b_space = tenancy.Space.for_tenant(b.id, [w["network"].id])
+    w["ids"] |= pair(
+        event_objects(dbsession, a_space, "Alpha", w["a_agent"], w["a_admin"], a_space, None),
+        event_objects(dbsession, b_space, secret, w["b_agent"], w["b_admin"], b_space, None))
+    w["b_secret_names"] += [f"Comité {secret}", f"Réunion {secret}", f"Décision {secret}",
+                            f"Action {secret}", f"Compte rendu {secret}"]
     w["b_users"] = [w["b_admin"].id, w["b_agent"].id]
     w["a_id"], w["b_id"], w["a_slug"] = a.id, b.id, a.slug
     return w
@@ -414,7 +423,16 @@ def network_world(dbsession):
         "tenant_id": (w["a"].id, c.id),
         "user_id": (colleague.id, coord2.id),
     }
-    w["n2_secret_names"] = ["CA Gamma Confidentielle", "Coordinatrice Confidentielle Deux",
+    n1_space = tenancy.Space.for_network(n1.id, [w["a"].id, w["b"].id])
+    n2_space = tenancy.Space.for_network(n2.id, [c.id])
+    w["ids"] |= pair(
+        event_objects(dbsession, n1_space, "Réseau Un", colleague, w["a_admin"],
+                      tenancy.Space.for_tenant(w["a"].id, [n1.id]), n1.id),
+        event_objects(dbsession, n2_space, "Confidentiel Deux", coord2, c_person,
+                      tenancy.Space.for_tenant(c.id, [n2.id]), n2.id))
+    w["n2_secret_names"] = ["Comité Confidentiel Deux", "Réunion Confidentiel Deux",
+                            "Décision Confidentiel Deux", "Action Confidentiel Deux",
+                            "CA Gamma Confidentielle", "Coordinatrice Confidentielle Deux",
                             "coord.deux@example.org", "Partenaire Confidentiel Deux",
                             "Contact Confidentiel Deux",
                             "invitee.confidentielle.deux@example.org",

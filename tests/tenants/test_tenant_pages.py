@@ -175,7 +175,8 @@ def test_elected_official_home_shows_commune_relais_and_committees(client, sign_
     html = client.get("/t/alpha/").get_data(as_text=True)
     assert f"Ma commune : {commune.name}" in html
     assert world["a_relais"].name in html
-    assert "Comités" in html and "apparaîtront ici" in html
+    assert "Réunions et comités" in html
+    assert 'href="/t/alpha/evenements"' in html and 'href="/t/alpha/comites"' in html
 
 
 def test_user_with_several_roles_sees_several_blocks(client, sign_in, world):
@@ -188,7 +189,7 @@ def test_user_with_several_roles_sees_several_blocks(client, sign_in, world):
     sign_in("both@example.org")
     html = client.get("/t/alpha/").get_data(as_text=True)
     for heading in ("Tableau de bord du territoire", "Mon point d’accueil", "Fiches du réseau",
-                    "Ma commune", "Comités"):
+                    "Ma commune", "Réunions et comités"):
         assert heading in html
 
 
