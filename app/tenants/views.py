@@ -14,6 +14,7 @@ from app.core.forms import load
 from app.core.models import Invitation
 from app.core.spaces import require_role
 from app.extensions import db
+from app.tenants import people as people_services
 from app.tenants import services
 from app.tenants.models import (
     RECEPTION_KINDS,
@@ -48,7 +49,7 @@ def _get_or_404(model, object_id: int):
 
 
 def _member_or_404(user_id: int):
-    user = services.member(user_id) if 0 < user_id <= services.MAX_ID else None
+    user = people_services.member(user_id) if 0 < user_id <= services.MAX_ID else None
     if user is None:
         abort(404)
     return user
@@ -227,10 +228,10 @@ def reception_point_delete(point_id: int):
 @require_role("tenant_admin")
 def people():
     q = request.args.get("q", "").strip()[:100]
-    page = ui.paginate(db.session, services.people_query(q))
+    page = ui.paginate(db.session, people_services.people_query(q))
     return ui.render("tenants/people.html", "tenants/_people_results.html", page=page, q=q,
-                     roles=services.roles_by_user([u.id for u in page.items]),
-                     invitations=services.open_invitations(), now=services.now())
+                     roles=people_services.roles_by_user([u.id for u in page.items]),
+                     invitations=people_services.open_invitations(), now=services.now())
 
 
 @bp.route("/personnes/inviter", methods=["GET", "POST"])
@@ -243,7 +244,7 @@ def people_invite():
         values, errors = load(InviteSchema(), request.form)
         if not errors:
             try:
-                invitation = services.invite_person(values, g.tenant, _me())
+                invitation = people_services.invite_person(values, g.tenant, _me())
                 db.session.commit()
                 flash(f"Invitation envoyée à {invitation.email}. Le lien reste valable "
                       "14 jours et ne sert qu’une fois.", "success")
@@ -255,17 +256,17 @@ def people_invite():
                 db.session.rollback()
                 errors = {"role": str(exc)}
     return _form_page("tenants/people_invite.html", values=values, errors=errors,
-                      choices=services.attachment_choices())
+                      choices=people_services.attachment_choices())
 
 
 def _person_page(user, values=None, errors=None):
-    roles = services.roles_by_user([user.id])[user.id]
+    roles = people_services.roles_by_user([user.id])[user.id]
     held = {r.role for r in roles}
     available = [(key, label) for key, label in TENANT_ROLES.items() if key not in held]
     if values is None:
         values = {"role": available[0][0] if available else ""}
     return _form_page("tenants/person.html", person=user, roles=roles, available=available,
-                      values=values, errors=errors or {}, choices=services.attachment_choices())
+                      values=values, errors=errors or {}, choices=people_services.attachment_choices())
 
 
 @bp.get("/personnes/<int:user_id>")
@@ -281,7 +282,7 @@ def person_role_add(user_id: int):
     values, errors = load(RoleSchema(), request.form)
     if not errors:
         try:
-            role = services.grant_role(user, values)
+            role = people_services.grant_role(user, values)
             db.session.commit()
             flash(f"{user.full_name} est maintenant {role.label.lower()}.", "success")
             return _see_other("tenants.person", user_id=user.id)
@@ -302,7 +303,7 @@ def person_role_remove(user_id: int, role_id: int):
         abort(404)
     label, removed = role.label, role.role
     try:
-        services.remove_role(role)
+        people_services.remove_role(role)
         db.session.commit()
         flash(f"Le rôle « {label} » de {user.full_name} est retiré.", "success")
     except services.Refused as exc:
@@ -311,7 +312,7 @@ def person_role_remove(user_id: int, role_id: int):
         return _see_other("tenants.person", user_id=user.id)
     if user.id == current_user.id and removed == "tenant_admin":
         return _see_other("tenants.home")
-    if services.member(user.id) is None:
+    if people_services.member(user.id) is None:
         return _see_other("tenants.people")
     return _see_other("tenants.person", user_id=user.id)
 
@@ -322,7 +323,7 @@ def person_disable(user_id: int):
     user = _member_or_404(user_id)
     if request.method == "POST":
         try:
-            services.set_account_active(user, _me(), active=False)
+            people_services.set_account_active(user, _me(), active=False)
             db.session.commit()
             flash(f"Le compte de {user.full_name} est désactivé : cette personne ne peut plus "
                   "se connecter.", "success")
@@ -330,7 +331,7 @@ def person_disable(user_id: int):
             db.session.rollback()
             flash(exc.message, "error")
         return _see_other("tenants.person", user_id=user.id)
-    refusal = services.account_change_refusal(user, _me(), disabling=True)
+    refusal = people_services.account_change_refusal(user, _me(), disabling=True)
     return render_template("tenants/person_disable.html", person=user, refusal=refusal)
 
 
@@ -339,7 +340,7 @@ def person_disable(user_id: int):
 def person_enable(user_id: int):
     user = _member_or_404(user_id)
     try:
-        services.set_account_active(user, _me(), active=True)
+        people_services.set_account_active(user, _me(), active=True)
         db.session.commit()
         flash(f"Le compte de {user.full_name} est réactivé.", "success")
     except services.Refused as exc:
@@ -353,7 +354,7 @@ def person_enable(user_id: int):
 def invitation_revoke(invitation_id: int):
     invitation = _get_or_404(Invitation, invitation_id)
     try:
-        services.revoke_invitation(invitation)
+        people_services.revoke_invitation(invitation)
         db.session.commit()
         flash(f"L’invitation envoyée à {invitation.email} est révoquée : son lien ne marche "
               "plus.", "success")
