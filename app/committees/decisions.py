@@ -301,6 +301,17 @@ def _filter(actions, name: str, today: date) -> list[ActionItem]:
     return list(actions)
 
 
+def _condition(name: str, today: date):
+    """`_filter` in SQL (None: every action)."""
+    if name == "ouvertes":
+        return ActionItem.status.in_(OPEN_ACTION_STATUSES)
+    if name == "en-retard":
+        return sa.and_(ActionItem.status.in_(OPEN_ACTION_STATUSES), ActionItem.due_on < today)
+    if name == "faites":
+        return ActionItem.status == "done"
+    return None
+
+
 def _chosen_filter() -> str:
     name = request.args.get("filtre", "toutes")
     return name if name in FILTERS else "toutes"
@@ -314,24 +325,32 @@ def followup(committee_id: int):
     if not services.can_organise(committee):
         abort(403)
     today, chosen = services.today(), _chosen_filter()
-    decisions = db.session.scalars(
-        sa.select(Decision).join(Event, Event.id == Decision.event_id)
-        .options(selectinload(Decision.actions), joinedload(Decision.event))
-        .where(Decision.committee_id == committee.id)
-        .order_by(Event.starts_at.desc().nulls_last(), Event.id.desc(), Decision.position,
-                  Decision.id)).unique().all()
-    every = [a for d in decisions for a in d.actions]
-    counts = {name: len(_filter(every, name, today)) for name in FILTERS}
+    # The counts of every filter, in one query; then one page of decisions (those with an
+    # action the filter keeps), with their meeting and actions.
+    totals = db.session.execute(
+        sa.select(*(sa.func.count(ActionItem.id) if _condition(name, today) is None
+                    else sa.func.count(ActionItem.id).filter(_condition(name, today))
+                    for name in FILTERS))
+        .select_from(ActionItem).join(Decision, Decision.id == ActionItem.decision_id)
+        .where(Decision.committee_id == committee.id)).one()
+    counts = dict(zip(FILTERS, totals, strict=True))
+    stmt = (sa.select(Decision).join(Event, Event.id == Decision.event_id)
+            .options(selectinload(Decision.actions), joinedload(Decision.event))
+            .where(Decision.committee_id == committee.id)
+            .order_by(Event.starts_at.desc().nulls_last(), Event.id.desc(),
+                      Decision.position, Decision.id))
+    condition = _condition(chosen, today)
+    if condition is not None:
+        stmt = stmt.where(Decision.actions.any(condition))
+    page = paginate(db.session, stmt)
     groups: list[tuple] = []  # (event, [(decision, actions)])
-    for decision in decisions:
+    for decision in page.items:
         shown = _filter(decision.actions, chosen, today)
-        if chosen != "toutes" and not shown:
-            continue
         if not groups or groups[-1][0].id != decision.event_id:
             groups.append((decision.event, []))
         groups[-1][1].append((decision, shown))
     return render_template("committees/followup.html", committee=committee, groups=groups,
-                           counts=counts, filters=FILTERS, chosen=chosen)
+                           counts=counts, filters=FILTERS, chosen=chosen, page=page)
 
 
 @both("/suivi")

@@ -65,11 +65,13 @@ def is_admin() -> bool:
 
 
 def is_chair(committee: Committee) -> bool:
-    """The signed-in person holds a chair (président·e, co-pilote) of a tenant committee."""
+    """The signed-in person holds a chair (président·e, co-pilote) of a tenant committee,
+    with a mandate running today (as `app.events.services.chaired_committee_ids`)."""
     if in_network() or not owned_here(committee):
         return False
+    on = today()
     return any(m.user_id == current_user.id and m.position in CHAIR_POSITIONS
-               for m in committee.members)
+               and m.is_current(on) for m in committee.members)
 
 
 def can_manage(committee: Committee | None = None) -> bool:
@@ -320,8 +322,10 @@ def _flush_member(member: CommitteeMember) -> None:
 
 def invite_to_upcoming(committee: Committee, member: CommitteeMember) -> int:
     """Invite a new member to the committee's meetings still to come (scheduled in the
-    future, or looking for a date); their invitation e-mails leave after commit."""
+    future, or looking for a date) that their mandate covers (the meeting's day, or today
+    while undated); their invitation e-mails leave after commit."""
     from app.events import invitations
+    from app.events.audience import event_day
     from app.events.models import Event
 
     now = datetime.now(UTC)
@@ -336,6 +340,8 @@ def invite_to_upcoming(committee: Committee, member: CommitteeMember) -> int:
         .order_by(Event.id)).all()
     invited = 0
     for event in events:
+        if not member.is_current(event_day(event)):
+            continue  # as the meeting's own invitations: members whose mandate covers it
         _, created = invitations.add_invitation(
             event, name=member.name, email=member.email, source="committee",
             user_id=member.user_id, committee_member_id=member.id,

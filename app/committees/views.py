@@ -315,9 +315,12 @@ def request_create(committee_id: int):
 
 @tenant_bp.post("/demandes/<int:request_id>/retirer")
 def request_withdraw(request_id: int):
-    join, committee = request_or_404(request_id, lock=True)
-    if join.user_id != current_user.id:
+    join = services.find_request(request_id, lock=True)
+    if join is None or join.user_id != current_user.id:
         abort(404)
+    # The committee may have been archived since (a network's is then hidden here): the
+    # request is still the person's to withdraw.
+    committee = services.find_committee(join.committee_id)
     try:
         services.withdraw_request(join)
     except CommitteeError as exc:
@@ -326,7 +329,7 @@ def request_withdraw(request_id: int):
     else:
         db.session.commit()
         flash("Demande retirée.", "success")
-    if services.can_view(committee):
+    if committee is not None and services.can_view(committee):
         return to_committee(committee, "#adhesion")
     return redirect(url_for(".index"))
 
