@@ -38,14 +38,14 @@ ACTION_STATUSES = {"todo": "À faire", "in_progress": "En cours", "done": "Fait"
 OPEN_ACTION_STATUSES = ("todo", "in_progress")
 
 
-def _member_table():
-    return CommitteeMember.__table__
-
-
 def member_committee_ids(user_id: int):
-    """Committees where `user_id` sits (Core columns: no ORM criteria recursion)."""
-    m = _member_table()
-    return sa.select(m.c.committee_id).where(m.c.user_id == user_id)
+    """Committees where `user_id` has a seat written by the committee's owner (Core
+    columns: no ORM criteria recursion)."""
+    from app.events.models import same_owner
+
+    m, c = CommitteeMember.__table__.alias(), Committee.__table__.alias()
+    return sa.select(m.c.committee_id).where(c.c.id == m.c.committee_id, same_owner(m, c),
+                                             m.c.user_id == user_id)
 
 
 class Committee(SharedContent, TimestampMixin, db.Model):
@@ -177,9 +177,9 @@ class Decision(EitherScoped, TimestampMixin, db.Model):
 
     @classmethod
     def personal_criteria(cls, user_id: int):
-        from app.events.models import published_event_ids_for
+        from app.events.models import own_rows_of, published_event_ids_for
 
-        return cls.event_id.in_(published_event_ids_for(user_id))
+        return own_rows_of(cls, published_event_ids_for(user_id))
 
 
 class ActionItem(EitherScoped, TimestampMixin, db.Model):
@@ -212,12 +212,15 @@ class ActionItem(EitherScoped, TimestampMixin, db.Model):
 
     @classmethod
     def personal_criteria(cls, user_id: int):
-        from app.events.models import published_event_ids_for
+        from app.events.models import Event, published_event_ids_for, same_owner
 
-        d = Decision.__table__
-        return sa.or_(cls.owner_user_id == user_id,
-                      cls.decision_id.in_(sa.select(d.c.id).where(
-                          d.c.event_id.in_(published_event_ids_for(user_id)))))
+        d, ev = Decision.__table__.alias(), Event.__table__.alias()
+        readable = sa.select(d.c.id).where(ev.c.id == d.c.event_id, same_owner(d, ev),
+                                           d.c.event_id.in_(published_event_ids_for(user_id)))
+        return sa.or_(cls.owner_user_id == user_id, sa.exists().where(
+            d.c.id == cls.decision_id, d.c.id.in_(readable),
+            d.c.tenant_id.is_not_distinct_from(cls.tenant_id),
+            d.c.network_id.is_not_distinct_from(cls.network_id)))
 
     @property
     def status_label(self) -> str:

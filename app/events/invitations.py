@@ -66,7 +66,10 @@ def queue_invitation_emails(event: Event) -> None:
 
 
 def queue_reminders(event: Event) -> None:
-    defer_after_commit(send_reminders, space=owner_space(event), event_id=event.id)
+    """`asked_at`: people reminded after this moment (by a job of a previous click, say a
+    double click) are not reminded again by this one."""
+    defer_after_commit(send_reminders, space=owner_space(event), event_id=event.id,
+                       asked_at=datetime.now(UTC).isoformat())
 
 
 # --------------------------------------------------------------------------- e-mails
@@ -167,7 +170,9 @@ def non_responders(event: Event) -> sa.Select:
 
 
 @space_task("maillage.event_reminders")
-def send_reminders(event_id: int) -> int:
+def send_reminders(event_id: int, asked_at: str | None = None) -> int:
+    """Idempotent per request: invitees reminded since `asked_at` (ISO) are skipped, and rows
+    another reminder job is e-mailing right now are left to it."""
     event = _load_event(event_id)
     if event is None or event.status not in ("scheduled", "polling"):
         return 0
@@ -175,7 +180,12 @@ def send_reminders(event_id: int) -> int:
     now = datetime.now(UTC)
     if closes is not None and closes <= now:
         return 0
-    pending = db.session.scalars(non_responders(event).order_by(EventInvitation.id)).all()
+    query = non_responders(event)
+    if asked_at:
+        query = query.where(sa.or_(EventInvitation.reminded_at.is_(None),
+                                   EventInvitation.reminded_at < datetime.fromisoformat(asked_at)))
+    pending = db.session.scalars(query.order_by(EventInvitation.id)
+                                 .with_for_update(skip_locked=True)).all()
     for invitation in pending:
         mail.send(to=invitation.email, subject=_subject(event, reminder=True),
                   body=_invitation_body(event, invitation, reminder=True),

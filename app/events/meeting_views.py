@@ -57,7 +57,12 @@ def poll(event_id: int):
         options, errors = parse_date_options(request.form)
         if not errors:
             opened = event.status == "draft"
-            services.open_poll(event, options)
+            try:
+                services.open_poll(event, options)
+            except services.EventError as exc:  # date fixed meanwhile
+                db.session.rollback()
+                flash(str(exc), "error")
+                return redirect(url_for(".poll", event_id=event_id))
             db.session.commit()
             flash("Sondage ouvert : les invités reçoivent les dates proposées par e-mail."
                   if opened else "Dates proposées enregistrées.", "success")
@@ -81,7 +86,12 @@ def poll_pick(event_id: int, option_id: int):
         flash("La date de cet événement n’est plus à choisir.", "error")
         return redirect(url_for(".poll", event_id=event.id))
     if request.method == "POST":
-        services.pick_date(event, option)
+        try:
+            services.pick_date(event, option)
+        except services.EventError as exc:  # fixed meanwhile (double click, co-organiser)
+            db.session.rollback()
+            flash(str(exc), "error")
+            return redirect(url_for(".poll", event_id=event_id))
         db.session.commit()
         flash("Date fixée : chaque invité reçoit un e-mail avec son lien pour répondre.",
               "success")

@@ -59,6 +59,8 @@ def restore(event: Event, revision: MinutesRevision) -> Minutes:
 def publish(event: Event, minutes: Minutes, resend: bool) -> bool:
     """Publish (or publish again); e-mails the participants the first time, and again
     only when asked. Returns whether e-mails will go out."""
+    # Under a row lock: of two clicks at once, the second sees the first's publication.
+    db.session.refresh(minutes, ["status"], with_for_update=True)
     first = minutes.status != "published"
     minutes.status = "published"
     minutes.published_at = datetime.now(UTC)

@@ -33,26 +33,53 @@ MINUTES_STATUSES = {"draft": "Brouillon", "published": "Publié"}
 
 
 def _t(model):
-    return model.__table__
+    """An alias of the model's table: criteria subqueries must never be correlated with
+    (or mistaken for) the statement's own tables."""
+    return model.__table__.alias()
+
+
+def same_owner(child, parent):
+    """Both rows have the same owner (Core tables): a child row written by another owner
+    on someone's event or committee must not open it to anybody."""
+    return sa.and_(child.c.tenant_id.is_not_distinct_from(parent.c.tenant_id),
+                   child.c.network_id.is_not_distinct_from(parent.c.network_id))
 
 
 def invited_event_ids(user_id: int):
-    """Events where `user_id` is invited or sits on the committee (Core columns, so that
-    the ORM does not add scoping criteria inside the scoping criteria)."""
-    from app.committees.models import member_committee_ids
+    """Events out of draft where `user_id` is invited or sits on the committee (Core
+    columns, so that the ORM does not add scoping criteria inside the scoping criteria)."""
+    from app.committees.models import CommitteeMember
 
-    inv, ev = _t(EventInvitation), _t(Event)
-    return sa.union(
-        sa.select(inv.c.event_id).where(inv.c.user_id == user_id),
-        sa.select(ev.c.id).where(ev.c.committee_id.in_(member_committee_ids(user_id))),
-    )
+    inv, ev, seat = _t(EventInvitation), _t(Event), _t(CommitteeMember)
+    # Joins are written as WHERE conditions: the ORM adapts these criteria, and explicit
+    # JOINs of aliases do not survive that.
+    invited = sa.select(ev.c.id).where(inv.c.event_id == ev.c.id, same_owner(inv, ev),
+                                       inv.c.user_id == user_id, ev.c.status != "draft")
+    sitting = sa.select(ev.c.id).where(seat.c.committee_id == ev.c.committee_id,
+                                       same_owner(seat, ev), seat.c.user_id == user_id,
+                                       ev.c.status != "draft")
+    return sa.union(invited, sitting)
+
+
+def own_rows_of(model, event_ids):
+    """Rows of `model` attached to one of `event_ids` by their own owner."""
+    ev = _t(Event)
+    return sa.exists().where(ev.c.id == model.event_id, ev.c.id.in_(event_ids),
+                             ev.c.tenant_id.is_not_distinct_from(model.tenant_id),
+                             ev.c.network_id.is_not_distinct_from(model.network_id))
 
 
 def published_event_ids_for(user_id: int):
     """Events whose minutes are published and that `user_id` took part in or sits on."""
-    mi = _t(Minutes)
-    return sa.select(mi.c.event_id).where(mi.c.status == "published",
-                                          mi.c.event_id.in_(invited_event_ids(user_id)))
+    mi, ev = _t(Minutes), _t(Event)
+    return sa.select(mi.c.event_id).where(
+        ev.c.id == mi.c.event_id, same_owner(mi, ev), mi.c.status == "published",
+        mi.c.event_id.in_(invited_event_ids(user_id)))
+
+
+def _not_draft_event():
+    ev = _t(Event)
+    return sa.select(ev.c.id).where(ev.c.status != "draft")
 
 
 class Event(SharedContent, TimestampMixin, db.Model):
@@ -100,7 +127,7 @@ class Event(SharedContent, TimestampMixin, db.Model):
 
     @classmethod
     def personal_criteria(cls, user_id: int):
-        return sa.and_(cls.status != "draft", cls.id.in_(invited_event_ids(user_id)))
+        return cls.id.in_(invited_event_ids(user_id))
 
     @property
     def kind_label(self) -> str:
@@ -138,8 +165,12 @@ class AgendaItem(SharedContent, db.Model):
     )
 
     @classmethod
+    def tenant_visible_criteria(cls):
+        return cls.event_id.in_(_not_draft_event())
+
+    @classmethod
     def personal_criteria(cls, user_id: int):
-        return cls.event_id.in_(invited_event_ids(user_id))
+        return own_rows_of(cls, invited_event_ids(user_id))
 
 
 class DateOption(SharedContent, db.Model):
@@ -161,8 +192,12 @@ class DateOption(SharedContent, db.Model):
     )
 
     @classmethod
+    def tenant_visible_criteria(cls):
+        return cls.event_id.in_(_not_draft_event())
+
+    @classmethod
     def personal_criteria(cls, user_id: int):
-        return cls.event_id.in_(invited_event_ids(user_id))
+        return own_rows_of(cls, invited_event_ids(user_id))
 
 
 class EventInvitation(EitherScoped, db.Model):
@@ -258,7 +293,7 @@ class Minutes(EitherScoped, TimestampMixin, db.Model):
 
     @classmethod
     def personal_criteria(cls, user_id: int):
-        return sa.and_(cls.status == "published", cls.event_id.in_(invited_event_ids(user_id)))
+        return sa.and_(cls.status == "published", own_rows_of(cls, invited_event_ids(user_id)))
 
 
 class MinutesRevision(EitherScoped, db.Model):

@@ -11,7 +11,7 @@ from app.core.ui import paginate
 from app.events import answers, audience, invitations, services
 from app.events.models import AgendaItem, Event
 from app.events.schemas import AgendaItemSchema, InviteEmailSchema
-from app.events.views import in_network_space, route
+from app.events.views import answers_open, in_network_space, route
 from app.extensions import db
 
 
@@ -213,7 +213,10 @@ def remind(event_id: int):
     event = services.get_event(event_id, manage=True)
     count = answers.reminder_count(event)
     if request.method == "POST":
-        if count:
+        if count and not answers_open(event):
+            flash("L’événement est terminé : les liens de réponse ne fonctionnent plus, "
+                  "aucune relance n’est envoyée.", "info")
+        elif count:
             invitations.queue_reminders(event)
             audit.record("event.reminders", f"event {event.id}", count=count)
             db.session.commit()

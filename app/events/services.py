@@ -192,6 +192,14 @@ class EventError(Exception):
     """A change the event's state does not allow (message in French, for the user)."""
 
 
+def lock(event: Event) -> None:
+    """Re-read the event's state under a row lock before changing it: of two clicks (or two
+    organisers) at once, the second waits here, then sees what the first committed instead
+    of acting, and e-mailing everyone, a second time."""
+    db.session.refresh(event, ["status", "starts_at", "ends_at", "cancelled_at"],
+                       with_for_update=True)
+
+
 def pending_count(event: Event) -> int:
     return db.session.scalar(sa.select(sa.func.count(EventInvitation.id)).where(
         EventInvitation.event_id == event.id, EventInvitation.emailed_at.is_(None))) or 0
@@ -199,6 +207,7 @@ def pending_count(event: Event) -> int:
 
 def publish(event: Event) -> int:
     """Draft → scheduled; the invitations not yet e-mailed go out after commit."""
+    lock(event)
     if event.status != "draft":
         raise EventError("Seul un brouillon peut être publié.")
     if event.starts_at is None:
@@ -214,6 +223,7 @@ def publish(event: Event) -> int:
 def cancel(event: Event) -> int:
     """Cancel; invitees already told about the event, who had not declined, are e-mailed.
     Returns how many will be told."""
+    lock(event)
     if event.status == "cancelled":
         raise EventError("Cet événement est déjà annulé.")
     told = db.session.scalar(sa.select(sa.func.count(EventInvitation.id)).where(
@@ -231,6 +241,7 @@ def cancel(event: Event) -> int:
 def open_poll(event: Event, options: list[tuple[datetime, datetime]]) -> None:
     """Propose candidate dates: the event becomes « date à trouver » (kept options keep
     their votes; removed ones lose them)."""
+    lock(event)
     if event.status not in ("draft", "polling"):
         raise EventError("On ne peut proposer des dates que pour un brouillon ou un "
                          "événement dont la date n’est pas encore fixée.")
@@ -252,6 +263,7 @@ def open_poll(event: Event, options: list[tuple[datetime, datetime]]) -> None:
 
 
 def pick_date(event: Event, option: DateOption) -> None:
+    lock(event)
     if event.status != "polling":
         raise EventError("La date de cet événement n’est plus à choisir.")
     event.starts_at, event.ends_at = option.starts_at, option.ends_at

@@ -84,6 +84,12 @@ def answers_open(event: Event) -> bool:
     return closes is None or closes > datetime.now(UTC)
 
 
+def is_over(event: Event) -> bool:
+    """A scheduled event that has ended (pages then say « Terminé », offer no reminder)."""
+    end = event.ends_at or event.starts_at
+    return event.status == "scheduled" and end is not None and end <= datetime.now(UTC)
+
+
 def _helpers():
     from app.networks.fiches.text import markdown_to_html
 
@@ -91,7 +97,8 @@ def _helpers():
             "responses": RESPONSES, "sources": INVITATION_SOURCES, "hour_fr": hour_fr,
             "markdown": markdown_to_html, "answer_link": answer_link,
             "answers_open": answers_open, "agenda_total": services.agenda_total,
-            "duration_fr": duration_fr}
+            "duration_fr": duration_fr, "is_over": is_over,
+            "today": datetime.now(PARIS).date()}
 
 
 tenant_bp.context_processor(_helpers)
@@ -338,7 +345,12 @@ def cancel(event_id: int):
         flash("Cet événement est déjà annulé.", "info")
         return redirect(url_for(".show", event_id=event.id))
     if request.method == "POST":
-        told = services.cancel(event)
+        try:
+            told = services.cancel(event)
+        except services.EventError as exc:  # cancelled meanwhile (double click)
+            db.session.rollback()
+            flash(str(exc), "info")
+            return redirect(url_for(".show", event_id=event_id))
         db.session.commit()
         flash(f"Événement annulé ; {told} personne{'s' if told > 1 else ''} "
               f"prévenue{'s' if told > 1 else ''} par e-mail.", "success")

@@ -110,9 +110,13 @@ def ics_response(body: bytes, filename: str | None = None) -> Response:
 
 @feed_bp.get("/calendrier/<token>.ics")
 def feed(token: str):
-    """Public by design: the secret token is the credential (revocable, only its hash kept)."""
-    row = db.session.scalar(sa.select(CalendarFeed).where(
-        CalendarFeed.token_hash == token_hash(token), CalendarFeed.revoked_at.is_(None)))
+    """Public by design: the secret token is the credential (revocable, only its hash kept).
+    A disabled account's feed stops with its sessions (it lists meetings' links)."""
+    from app.core.models import User
+
+    row = db.session.scalar(sa.select(CalendarFeed).join(User, User.id == CalendarFeed.user_id)
+                            .where(CalendarFeed.token_hash == token_hash(token),
+                                   CalendarFeed.revoked_at.is_(None), User.is_active))
     if row is None:
         abort(404)
     with tenancy.unscoped("personal calendar feed", db.session):

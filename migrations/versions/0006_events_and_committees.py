@@ -312,37 +312,55 @@ def upgrade():
     # ### end Alembic commands ###
     # Row-level security: the same rules as the models' criteria (app/core/tenancy.py).
     # Personal policies only speak in the personal space (app.user_id set): the invited
-    # person, a committee's members. Subqueries read other tables under their own policies.
+    # person, a committee's members. Subqueries read other tables under their own policies,
+    # and a child row only counts when it has the same owner as its parent (an invitation
+    # written by another owner on this event opens nothing).
     op.execute(rls.shared_content_table("committee", "archived_at is null"))
-    op.execute(rls.personal_read(
-        "committee", "id in (select committee_id from committee_member)"))
+    op.execute(rls.personal_read("committee", "exists (select 1 from committee_member m"
+                                 " where m.committee_id = committee.id"
+                                 " and m.user_id = app_user_id()"
+                                 f" and {same_owner('m', 'committee')})"))
     op.execute(rls.shared_content_table("committee_member"))
     op.execute(rls.personal_read("committee_member", "user_id = app_user_id()"))
     op.execute(rls.tenant_to_network_optional_table("committee_join_request"))
     op.execute(rls.shared_content_table("event", "status <> 'draft'"))
     op.execute(rls.personal_read(
         "event", "status <> 'draft' and (exists (select 1 from event_invitation i"
-        " where i.event_id = event.id and i.user_id = app_user_id())"
-        " or committee_id in (select committee_id from committee_member"
-        " where user_id = app_user_id()))"))
+        " where i.event_id = event.id and i.user_id = app_user_id()"
+        f" and {same_owner('i', 'event')})"
+        " or exists (select 1 from committee_member m where m.committee_id = event.committee_id"
+        f" and m.user_id = app_user_id() and {same_owner('m', 'event')}))"))
     for table in ("event_agenda_item", "event_date_option"):
-        op.execute(rls.shared_content_table(table))
-        op.execute(rls.personal_read(table, "event_id in (select id from event)"))
+        # A network's draft event keeps its agenda and candidate dates to itself.
+        op.execute(rls.shared_content_table(
+            table, "event_id in (select id from event where status <> 'draft')"))
+        op.execute(rls.personal_read(table, of_visible_event(table)))
     op.execute(rls.either_table("event_invitation"))
     op.execute(rls.personal_read("event_invitation", "user_id = app_user_id()"))
     op.execute(rls.either_table("event_date_vote"))
     op.execute(rls.either_table("event_minutes"))
     op.execute(rls.personal_read(
-        "event_minutes", "status = 'published' and event_id in (select id from event)"))
+        "event_minutes", f"status = 'published' and {of_visible_event('event_minutes')}"))
     op.execute(rls.either_table("event_minutes_revision"))
     op.execute(rls.either_table("decision"))
     op.execute(rls.personal_read(
-        "decision", "event_id in (select event_id from event_minutes"
-        " where status = 'published')"))
+        "decision", "exists (select 1 from event_minutes mi where mi.event_id = decision.event_id"
+        f" and mi.status = 'published' and {same_owner('mi', 'decision')})"))
     op.execute(rls.either_table("action_item"))
     op.execute(rls.personal_read(
-        "action_item", "owner_user_id = app_user_id() or decision_id in (select id from decision)"))
+        "action_item", "owner_user_id = app_user_id() or exists (select 1 from decision d"
+        f" where d.id = action_item.decision_id and {same_owner('d', 'action_item')})"))
 
+
+def same_owner(child: str, parent: str) -> str:
+    return (f"{child}.tenant_id is not distinct from {parent}.tenant_id"
+            f" and {child}.network_id is not distinct from {parent}.network_id")
+
+
+def of_visible_event(table: str) -> str:
+    """The row's event is visible (under the event's own policies) and has the same owner."""
+    return (f"exists (select 1 from event e where e.id = {table}.event_id"
+            f" and {same_owner('e', table)})")
 
 def downgrade():
     # Personal policies read other tables: drop them before the tables they read.

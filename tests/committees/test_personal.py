@@ -34,7 +34,7 @@ def test_member_reads_published_decisions_non_member_does_not(w, as_user):
     assert "Étendre les horaires du relais" in page
     assert "Chiffrer le coût" in page and "(vous)" in page
     assert "Décision encore confidentielle" not in page  # minutes not published
-    assert "Suivi des décisions" not in page  # no organiser tools
+    assert "Suivi des actions" not in page  # no organiser tools
 
     colleague, _ = as_user("elu.a2@example.org")  # same tenant, not on the committee
     page = text(colleague.get(f"{A}/{c.id}"))

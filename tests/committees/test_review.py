@@ -105,7 +105,7 @@ def test_a_chair_whose_mandate_ended_no_longer_organises(w, as_user):
     meeting = event(tenant_space(w), c, "Collectif de mars", days=-3)
     ex, token = as_user("elu.a@example.org")
     page = text(ex.get(f"{A}/{c.id}"))
-    assert "Ajouter un membre" not in page and "Suivi des décisions" not in page
+    assert "Ajouter un membre" not in page and "Suivi des actions" not in page
     assert ex.get(f"{A}/demandes/{req.id}").status_code == 403
     assert ex.post(f"{A}/demandes/{req.id}/accepter", data={
         "csrf_token": token, "position": "membre"}).status_code == 403

@@ -159,3 +159,43 @@ def test_orm_personal_space_matches_the_policies(dbsession, world):
     assert titles(world["olivier"], Decision, Decision.title) == set()
     assert titles(world["marc"], Committee, Committee.name) == {"Collectif"}
     assert titles(world["nina"], Committee, Committee.name) == set()
+
+
+@pytest.fixture()
+def foreign_rows(dbsession, world):
+    """Tenant alpha writes, in its own space, an invitation for Nina and a seat for Nina
+    that point at the network's forum and committee (no route does this; the database
+    accepts it): neither may open the network's rows to her."""
+    with tenancy.use_space(Space.for_tenant(world["a"].id, [world["network"].id]), dbsession):
+        dbsession.add(EventInvitation(event_id=world["forum"].id, user_id=world["nina"].id,
+                                      name="Nina", email="nina@example.org", token_key="kx"))
+        dbsession.add(CommitteeMember(committee_id=world["committee"].id,
+                                      user_id=world["nina"].id, name="Nina",
+                                      email="nina@example.org"))
+        dbsession.flush()
+    return world
+
+
+def test_rls_rows_written_by_another_owner_open_nothing(connection, foreign_rows):
+    set_settings(connection, user_id=foreign_rows["nina"].id)
+    assert count(connection, "event_invitation") == 1  # her row, owned by alpha
+    for table in ("event", "event_minutes", "decision", "action_item", "event_agenda_item",
+                  "committee"):
+        assert count(connection, table) == 0, table
+
+
+def test_orm_rows_written_by_another_owner_open_nothing(dbsession, foreign_rows):
+    with tenancy.use_space(Space.personal(foreign_rows["nina"].id), dbsession):
+        for model in (Event, Minutes, Decision, ActionItem, AgendaItem, Committee):
+            assert dbsession.scalars(sa.select(model)).all() == [], model.__name__
+
+
+def test_a_network_draft_keeps_its_agenda_from_member_tenants(connection, dbsession, world):
+    with tenancy.use_space(Space.for_network(world["network"].id), dbsession):
+        dbsession.add(AgendaItem(event_id=world["draft"].id, title="Point du brouillon"))
+        dbsession.flush()
+    set_settings(connection, tenant_id=world["a"].id, network_ids=world["network"].id)
+    assert _titles(connection, "event_agenda_item") == {"Accueil"}
+    space = Space.for_tenant(world["a"].id, [world["network"].id])
+    with tenancy.use_space(space, dbsession):
+        assert set(dbsession.scalars(sa.select(AgendaItem.title))) == {"Accueil"}
