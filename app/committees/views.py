@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from app.committees import services
+from app.committees import membership, services
 from app.committees.models import (
     ACTION_STATUSES,
     COMMITTEE_KINDS,
@@ -110,17 +110,16 @@ def to_committee(committee, anchor: str = ""):
 @both("")
 def index():
     committees = services.visible_committees()
-    if not services.can_browse():
+    browse = services.can_browse()
+    if not browse:  # reception agents, animators: only the committees they sit on
         committees = [c for c in committees if services.is_member(c)]
-        if not committees:
-            abort(403)
     manage = services.can_manage()
     active = [c for c in committees if c.archived_at is None]
     archived = [c for c in committees if c.archived_at is not None and manage]
     organised_ids = [c.id for c in committees if services.can_organise(c)]
     mine = services.my_requests() if not services.in_network() else []
     return render_template(
-        "committees/index.html", active=active, archived=archived, manage=manage,
+        "committees/index.html", active=active, archived=archived, manage=manage, browse=browse,
         network_names=services.network_names(committees),
         pending=services.pending_counts(organised_ids), organised_ids=set(organised_ids),
         member_ids={c.id for c in committees if services.is_member(c)},
@@ -203,7 +202,7 @@ def _show(committee, *, request_values=None, request_errors=None):
         context["decisions"] = services.personal_decisions(committee)
     if services.can_request():
         context["my_requests"] = services.my_requests(committee.id)
-        context["refusal"] = services.request_refusal(committee)
+        context["refusal"] = membership.request_refusal(committee)
     status = INVALID if request_errors else 200
     return render_template("committees/show.html", **context), status
 
@@ -234,7 +233,7 @@ def member_new(committee_id: int):
                               request.form)
         if not errors:
             try:
-                member, invited = services.add_member(committee, values)
+                member, invited = membership.add_member(committee, values)
             except CommitteeError as exc:
                 db.session.rollback()
                 failure = str(exc)
@@ -262,7 +261,7 @@ def member_edit(committee_id: int, member_id: int):
     if request.method == "POST":
         values, errors = load(MemberEditSchema(), request.form)
         if not errors:
-            services.update_member(member, values)
+            membership.update_member(member, values)
             db.session.commit()
             flash(f"Siège de {member.name} enregistré.", "success")
             return to_committee(committee, "#membres")
@@ -284,7 +283,7 @@ def member_remove(committee_id: int, member_id: int):
         abort(403)
     if request.method == "POST":
         name = member.name
-        services.remove_member(member)
+        membership.remove_member(member)
         db.session.commit()
         flash(f"{name} ne fait plus partie du comité.", "success")
         return to_committee(committee, "#membres")
@@ -302,7 +301,7 @@ def request_create(committee_id: int):
     if errors:
         return _show(committee, request_values=values, request_errors=errors)
     try:
-        services.create_request(committee, values["message"])
+        membership.create_request(committee, values["message"])
     except CommitteeError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -322,7 +321,7 @@ def request_withdraw(request_id: int):
     # request is still the person's to withdraw.
     committee = services.find_committee(join.committee_id)
     try:
-        services.withdraw_request(join)
+        membership.withdraw_request(join)
     except CommitteeError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -366,7 +365,7 @@ def request_accept(request_id: int):
     if errors:
         return _decide_page(join, committee, values, errors)
     try:
-        member, invited = services.accept_request(join, committee, values)
+        member, invited = membership.accept_request(join, committee, values)
     except CommitteeError as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -386,7 +385,7 @@ def request_decline(request_id: int):
     if errors:
         return _decide_page(join, committee, values, errors)
     try:
-        services.decline_request(join, committee, values["note"])
+        membership.decline_request(join, committee, values["note"])
     except CommitteeError as exc:
         db.session.rollback()
         flash(str(exc), "error")

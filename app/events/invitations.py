@@ -145,6 +145,9 @@ def send_invitations(event_id: int) -> int:
     event = _load_event(event_id)
     if event is None or event.status not in ("scheduled", "polling"):
         return 0
+    closes = event.answers_close_at()
+    if closes is not None and closes <= datetime.now(UTC):
+        return 0  # a link that no longer works: people added after the event get nothing
     pending = db.session.scalars(sa.select(EventInvitation).where(
         EventInvitation.event_id == event_id, EventInvitation.emailed_at.is_(None))
         .order_by(EventInvitation.id).with_for_update(skip_locked=True)).all()

@@ -32,15 +32,11 @@ def _load_event(event_id: int) -> Event | None:
 
 
 def event_link(event: Event) -> str:
-    """Where a signed-in person reads the event in Maillage (a network's events are read
-    from each member tenant's space: the sign-in page leads there)."""
-    from app.tenants.models import Tenant
-
+    """Where a person with an account reads the event once signed in: /mes-evenements/<id>
+    finds the right space for them (`app.events.personal`). Jobs have no request: the path
+    is written out."""
     base = current_app.config["BASE_URL"].rstrip("/")
-    if event.tenant_id is not None:
-        slug = db.session.scalar(sa.select(Tenant.slug).where(Tenant.id == event.tenant_id))
-        return f"{base}/t/{slug}/evenements/{event.id}"
-    return f"{base}/connexion"
+    return f"{base}/mes-evenements/{event.id}"
 
 
 # --------------------------------------------------------------------------- date fixed

@@ -104,6 +104,14 @@ def _page(template: str, status: int = 200, **context) -> Response:
     return _private(make_response(render_template(TEMPLATES + template, **context), status))
 
 
+def _in_app(invitation: EventInvitation) -> str | None:
+    """For invitees with an account: where they read the event in Maillage once signed in
+    (agenda, their answer, then the minutes and decisions). External partners get None."""
+    if invitation.user_id is None:
+        return None
+    return url_for("my_events.open_event", event_id=invitation.event_id)
+
+
 def _invalid() -> Response:
     """The one answer for every link that is not ours, or no longer leads anywhere."""
     return _page("invalid.html", 404)
@@ -135,15 +143,15 @@ def _load(invitation_id: int) -> EventInvitation | None:
         .where(EventInvitation.id == invitation_id))
 
 
-def _closed(event: Event, now: datetime) -> Response | None:
+def _closed(event: Event, now: datetime, in_app: str | None = None) -> Response | None:
     """The page to show instead of the form when the link no longer takes answers."""
     if event.status == "draft":
         return _invalid()
     if event.status == "cancelled":
-        return _page("closed.html", 410, event=event, cancelled=True)
+        return _page("closed.html", 410, event=event, cancelled=True, in_app=in_app)
     closes = event.answers_close_at()
     if closes is not None and now > closes:
-        return _page("closed.html", 410, event=event, cancelled=False)
+        return _page("closed.html", 410, event=event, cancelled=False, in_app=in_app)
     return None
 
 
@@ -227,7 +235,7 @@ def answer(token: str):
         if invitation is None:
             return _invalid()
         now = datetime.now(UTC)
-        closed = _closed(invitation.event, now)
+        closed = _closed(invitation.event, now, _in_app(invitation))
         if closed is not None:
             return closed
         if invitation.event.status == "polling":
@@ -256,6 +264,7 @@ def _rsvp(invitation: EventInvitation, now: datetime) -> Response:
     current = (_answer_summary(invitation.response, invitation.party_size)
                if invitation.response in RESPONSES else "")
     return _page("answer.html", 422 if errors else 200, values=values, errors=errors,
+                 in_app=_in_app(invitation),
                  current_summary=current, **_context(invitation, now))
 
 
@@ -292,6 +301,7 @@ def _poll(invitation: EventInvitation, now: datetime) -> Response:
             return _private(redirect(url_for("rsvp.answer", token=request.view_args["token"]),
                                      303))
     return _page("poll.html", 422 if errors else 200, errors=errors, chosen=chosen,
+                 in_app=_in_app(invitation),
                  none_fits=none_fits, voted=bool(votes), votes=votes,
                  current_summary=_dates_summary(sum(1 for v in votes.values() if v)),
                  open_ids={o.id for o in open_options}, **_context(invitation, now))

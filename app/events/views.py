@@ -41,6 +41,7 @@ network_bp = network_blueprint("network_events", __name__,
                                template_folder="templates")
 
 MY_INVITATIONS = 30
+MY_REPORTS = 12
 ORGANISED_PREVIEW = 10
 
 
@@ -126,9 +127,15 @@ def tenant_index():
             .where(sa.or_(Event.starts_at.is_(None), _ended() >= now - timedelta(days=30)))
             .order_by(Event.starts_at.asc().nulls_first(), Event.id)
             .limit(MY_INVITATIONS)).all()
+        # Older meetings stay reachable through their minutes (the person's own only).
+        reports = db.session.execute(
+            sa.select(Event, Minutes.published_at).join(Minutes, Minutes.event_id == Event.id)
+            .where(Minutes.status == "published")
+            .order_by(Event.starts_at.desc().nulls_last(), Event.id.desc())
+            .limit(MY_REPORTS)).all()
     network_ids = set(tenancy.current_space().network_ids)
-    here = {inv.event_id for inv in mine if inv.event.tenant_id == g.tenant.id
-            or inv.event.network_id in network_ids}
+    here = {event.id for event in [inv.event for inv in mine] + [row[0] for row in reports]
+            if event.tenant_id == g.tenant.id or event.network_id in network_ids}
     agenda = paginate(db.session, sa.select(Event).where(
         Event.status != "draft", sa.or_(Event.status == "polling", _ended() >= now))
         .order_by(Event.starts_at.asc().nulls_last(), Event.id), per_page=20)
@@ -139,7 +146,7 @@ def tenant_index():
             .order_by(Event.starts_at.asc().nulls_first(), Event.id)
             .limit(ORGANISED_PREVIEW)).all()
     return render_template("events/tenant_index.html", mine=mine, here=here, agenda=agenda,
-                           organised=organised, now=now)
+                           organised=organised, now=now, reports=reports)
 
 
 def _organised_query() -> sa.Select:

@@ -117,7 +117,9 @@ def test_archived_network_committee_disappears_from_the_tenants(w, as_user):
     assert client.get(f"{A}/{c.id}").status_code == 404
 
 
-def test_other_tenant_roles_without_seat_cannot_browse(w, as_user):
-    committee(net_space(w))
+def test_other_tenant_roles_see_only_the_committees_they_sit_on(w, as_user):
+    c = committee(net_space(w))
     client, _ = as_user("agent.a@example.org")
-    assert client.get(A).status_code == 403
+    page = text(client.get(A))
+    assert c.name not in page and "Vous ne siégez dans aucun comité" in page
+    assert client.get(f"{A}/{c.id}").status_code == 403

@@ -4,7 +4,7 @@ decline; acceptance seats the person and invites them to the meetings to come.""
 
 from __future__ import annotations
 
-from app.committees import services
+from app.committees import membership, services
 from app.committees.models import CommitteeMember, JoinRequest
 from app.core.models import AuditLog
 from app.core.ui import date_fr
@@ -145,7 +145,7 @@ def test_duplicate_pending_request_is_refused(w, as_user, monkeypatch):
                         follow_redirects=True)
     assert "Vous avez déjà une demande en attente pour ce comité." in text(response)
     # Two clicks at the same moment: the check passes for both, the index settles it.
-    monkeypatch.setattr(services, "pending_request_of", lambda committee: None)
+    monkeypatch.setattr(membership, "pending_request_of", lambda committee: None)
     response = elu.post(f"{A}/{c.id}/demander", data={"csrf_token": token},
                         follow_redirects=True)
     assert "Vous avez déjà une demande en attente pour ce comité." in text(response)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 
-from app.committees import services
+from app.committees import membership, services
 from app.committees.models import Committee, CommitteeMember, Decision, JoinRequest
 from app.events.models import EventInvitation
 from app.extensions import db
@@ -184,7 +184,7 @@ def test_accept_racing_a_direct_addition_says_so_and_writes_nothing(w, as_user, 
     event(net_space(w), c, "Comité de juin", days=10)
     req = join_request(w, c, w["elu_a"])
     member(net_space(w), c, w["elu_a"])  # added by hand meanwhile
-    monkeypatch.setattr(services, "_member_exists", lambda committee, email: False)
+    monkeypatch.setattr(membership, "_member_exists", lambda committee, email: False)
     coord, token = as_user("coord@example.org")
     response = coord.post(f"{NET}/demandes/{req.id}/accepter", data={
         "csrf_token": token, "position": "membre", "mandate_start": "", "mandate_end": ""},
