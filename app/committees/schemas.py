@@ -3,34 +3,15 @@ their actions. Dates are plain calendar days (no time, no time zone)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from marshmallow import ValidationError, fields, validates_schema
 
 from app.committees.models import ACTION_STATUSES, COMMITTEE_KINDS, POSITIONS
+from app.core.form_dates import Day
 from app.core.forms import FormSchema, boolean, choice, email, text
 
 MANDATE_ORDER = "La fin du mandat ne peut pas précéder son début."
 
 
-class Day(fields.Field):
-    """A date typed in an `<input type="date">` (« 2026-03-15 »); blank means none."""
-
-    def __init__(self, **kwargs):
-        super().__init__(load_default=None, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> date | None:
-        raw = (value or "").strip()
-        if not raw:
-            return None
-        try:
-            day = date.fromisoformat(raw)
-        except ValueError as exc:
-            raise ValidationError("Date invalide (exemple : 15/03/2026).") from exc
-        if not 2000 <= day.year <= 2100:
-            raise ValidationError("Date invalide : l’année doit être comprise entre 2000 "
-                                  "et 2100.")
-        return day
 
 
 class OptionalId(fields.Field):

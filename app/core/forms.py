@@ -99,3 +99,18 @@ def load(schema: Schema, form) -> tuple[dict, dict[str, str]]:
         raw = {k: (form.getlist(k) if k in schema.list_fields and hasattr(form, "getlist")
                    else form.get(k)) for k in form}
         return raw, errors
+
+
+class OptionalId(fields.Field):
+    """A select whose blank option means « none »."""
+
+    def __init__(self, **kwargs):
+        super().__init__(load_default=None, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> int | None:
+        raw = (value or "").strip()
+        if not raw:
+            return None
+        if not raw.isdigit():
+            raise ValidationError("Choisissez une valeur dans la liste.")
+        return int(raw)

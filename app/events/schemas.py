@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from app.core.forms import FormSchema, choice, email, text
-from app.core.ui import PARIS
+from app.core.form_dates import ParisDateTime, parse_time_rows, to_local_input
+from app.core.forms import FormSchema, OptionalId, choice, email, text
 from app.events.models import EVENT_KINDS
-from app.training.schemas import OptionalId, ParisDateTime, to_local_input
 
 __all__ = ["AgendaItemSchema", "EventSchema", "InviteEmailSchema", "MinutesSchema",
            "parse_date_options", "to_local_input", "MIN_OPTIONS", "MAX_OPTIONS"]
@@ -91,31 +90,13 @@ class MinutesSchema(FormSchema):
 def parse_date_options(form) -> tuple[list[tuple[datetime, datetime]], dict[str, str]]:
     """Rows 1..10 of date + start + end (Europe/Paris) → sorted [(starts_at, ends_at)] in
     UTC. A row left blank is ignored; errors are keyed by the row's date field."""
+    rows, errors = parse_time_rows(form, "option", "Proposition", MAX_OPTIONS)
     options: dict[datetime, datetime] = {}
-    errors: dict[str, str] = {}
-    for row in range(1, MAX_OPTIONS + 1):
-        raw = [(form.get(f"option_{part}_{row}") or "").strip()
-               for part in ("date", "start", "end")]
-        if not any(raw):
-            continue
-        key = f"option_date_{row}"
-        if not all(raw):
-            errors[key] = f"Proposition {row} : indiquez la date, l’heure de début et de fin."
-            continue
-        try:
-            day = date.fromisoformat(raw[0])
-            start, end = time.fromisoformat(raw[1]), time.fromisoformat(raw[2])
-        except ValueError:
-            errors[key] = f"Proposition {row} : date ou heure invalide."
-            continue
-        if end <= start:
-            errors[key] = f"Proposition {row} : l’heure de fin doit suivre l’heure de début."
-            continue
-        starts = datetime.combine(day, start, PARIS).astimezone(UTC)
+    for row, starts, ends in rows:
         if starts in options:
-            errors[key] = f"Proposition {row} : cette date est déjà proposée."
+            errors[f"option_date_{row}"] = f"Proposition {row} : cette date est déjà proposée."
             continue
-        options[starts] = datetime.combine(day, end, PARIS).astimezone(UTC)
+        options[starts] = ends
     if not errors and len(options) < MIN_OPTIONS:
         errors["option_date_1"] = (f"Proposez au moins {MIN_OPTIONS} dates "
                                    "(date, heure de début et de fin).")

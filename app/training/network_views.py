@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import spaces
+from app.core.form_dates import to_local_input
 from app.core.forms import load
 from app.core.spaces import require_role
 from app.core.ui import PARIS, paginate
@@ -33,7 +34,6 @@ from app.training.schemas import (
     SessionSchema,
     parse_quotas,
     parse_sittings,
-    to_local_input,
 )
 
 bp = spaces.network_blueprint("training_admin", __name__, url_prefix="/n/<network_slug>/formations",

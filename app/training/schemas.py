@@ -3,13 +3,13 @@ per-tenant quotas. Dates and times are typed in Europe/Paris and returned in UTC
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from marshmallow import ValidationError, fields, validates_schema
 
-from app.core.forms import REQUIRED, FormSchema, choice, text
-from app.core.ui import PARIS
+from app.core.form_dates import ParisDateTime, parse_time_rows
+from app.core.forms import REQUIRED, FormSchema, OptionalId, choice, text
 from app.training.models import MODULE_KINDS
 
 MAX_SITTINGS = 9
@@ -54,46 +54,6 @@ class PositiveInt(fields.Field):
         if number > 100000:
             raise ValidationError("Nombre trop grand.")
         return number
-
-
-class OptionalId(fields.Field):
-    """A select whose blank option means « none »."""
-
-    def __init__(self, **kwargs):
-        super().__init__(load_default=None, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> int | None:
-        raw = (value or "").strip()
-        if not raw:
-            return None
-        if not raw.isdigit():
-            raise ValidationError("Choisissez une valeur dans la liste.")
-        return int(raw)
-
-
-class ParisDateTime(fields.Field):
-    """A datetime-local value (« 2026-03-03T14:00 ») read in Europe/Paris → aware UTC."""
-
-    def __init__(self, **kwargs):
-        super().__init__(load_default=None, **kwargs)
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime | None:
-        raw = (value or "").strip()
-        if not raw:
-            return None
-        try:
-            local = datetime.fromisoformat(raw)
-        except ValueError as exc:
-            raise ValidationError("Date et heure invalides (exemple : 03/03/2026 14:00).") \
-                from exc
-        if local.tzinfo is not None:
-            raise ValidationError("Date et heure invalides.")
-        return local.replace(tzinfo=PARIS).astimezone(UTC)
-
-
-def to_local_input(value: datetime | None) -> str:
-    """UTC → the value of a datetime-local input, in Europe/Paris."""
-    return value.astimezone(PARIS).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
 class ModuleSchema(FormSchema):
@@ -142,30 +102,9 @@ class SessionSchema(FormSchema):
 
 
 def parse_sittings(form) -> tuple[list[tuple[datetime, datetime]], dict[str, str]]:
-    """Rows 1..9 of date + start + end (Europe/Paris) → [(starts_at, ends_at)] in UTC.
-    A row left entirely blank is ignored; errors are keyed by the row's date field."""
-    sittings: list[tuple[datetime, datetime]] = []
-    errors: dict[str, str] = {}
-    for row in range(1, MAX_SITTINGS + 1):
-        raw = [(form.get(f"sitting_{part}_{row}") or "").strip()
-               for part in ("date", "start", "end")]
-        if not any(raw):
-            continue
-        key = f"sitting_date_{row}"
-        if not all(raw):
-            errors[key] = f"Séance {row} : indiquez la date, l’heure de début et de fin."
-            continue
-        try:
-            day = date.fromisoformat(raw[0])
-            start, end = time.fromisoformat(raw[1]), time.fromisoformat(raw[2])
-        except ValueError:
-            errors[key] = f"Séance {row} : date ou heure invalide."
-            continue
-        if end <= start:
-            errors[key] = f"Séance {row} : l’heure de fin doit suivre l’heure de début."
-            continue
-        sittings.append((datetime.combine(day, start, PARIS).astimezone(UTC),
-                         datetime.combine(day, end, PARIS).astimezone(UTC)))
+    """Rows 1..9 of date + start + end (Europe/Paris) → [(starts_at, ends_at)] in UTC."""
+    rows, errors = parse_time_rows(form, "sitting", "Séance", MAX_SITTINGS)
+    sittings = [(starts, ends) for _, starts, ends in rows]
     if not sittings and not errors:
         errors["sitting_date_1"] = "Indiquez au moins une séance (date, début, fin)."
     return sorted(sittings), errors
