@@ -29,7 +29,7 @@ from app.committees.schemas import (
 )
 from app.committees.services import CommitteeError
 from app.core.forms import load
-from app.core.spaces import network_blueprint, tenant_blueprint
+from app.core.spaces import network_blueprint, route_in_both, tenant_blueprint
 from app.extensions import db
 from app.networks.fiches.text import markdown_to_html
 
@@ -41,15 +41,8 @@ network_bp = network_blueprint("network_committees", __name__,
 INVALID = 422
 
 
-def both(rule: str, **options):
-    """Register the view on the tenant and the network blueprints (same endpoint name)."""
-
-    def decorate(view):
-        for bp in (tenant_bp, network_bp):
-            bp.add_url_rule(rule, view_func=view, **options)
-        return view
-
-    return decorate
+# Every view serves both spaces (same endpoint name).
+both = route_in_both(tenant_bp, network_bp)
 
 
 def _context():

@@ -203,3 +203,18 @@ def tenant_blueprint(name: str, import_name: str, url_prefix: str, **options):
 def network_blueprint(name: str, import_name: str, url_prefix: str, **options):
     """Routes under /n/<network_slug>/…"""
     return _space_blueprint("network", name, import_name, url_prefix, **options)
+
+
+def route_in_both(tenant_bp, network_bp):
+    """A `route(rule, **options)` decorator for views that serve a tenant's and a network's
+    own rows alike: the view is registered on both blueprints, under the same endpoint."""
+
+    def route(rule: str, **options):
+        def decorate(view):
+            for bp in (tenant_bp, network_bp):
+                bp.add_url_rule(rule, view_func=view, **options)
+            return view
+
+        return decorate
+
+    return route

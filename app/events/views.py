@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 from app.committees.models import CommitteeMember
 from app.core import tenancy
 from app.core.forms import load
-from app.core.spaces import has_role, network_blueprint, tenant_blueprint
+from app.core.spaces import has_role, network_blueprint, route_in_both, tenant_blueprint
 from app.core.tenancy import Space
 from app.core.ui import PARIS, paginate
 from app.events import answers, audience, ics, notices, services, tokens
@@ -45,15 +45,8 @@ MY_REPORTS = 12
 ORGANISED_PREVIEW = 10
 
 
-def route(rule: str, **options):
-    """The same view in the tenant and in the network blueprint."""
-
-    def decorate(view):
-        tenant_bp.add_url_rule(rule, view_func=view, **options)
-        network_bp.add_url_rule(rule, view_func=view, **options)
-        return view
-
-    return decorate
+# The organiser's views serve both spaces (same endpoint name).
+route = route_in_both(tenant_bp, network_bp)
 
 
 @network_bp.before_request
