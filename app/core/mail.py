@@ -27,7 +27,10 @@ def render(template: str, **context) -> str:
 
 
 def send(*, to: str, subject: str, body: str, kind: str = "") -> MailMessage:
-    """Store the message in the current transaction and queue its delivery after commit."""
+    """Store the message in the current transaction and queue its delivery after commit.
+    The subject is made one line: a title typed with a line break (an event's, say) would
+    otherwise make the header unsendable."""
+    subject = " ".join(subject.split())
     message = MailMessage(to_address=to, subject=subject, body_text=body, kind=kind)
     db.session.add(message)
     db.session.flush()

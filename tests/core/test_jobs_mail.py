@@ -187,6 +187,27 @@ def test_with_a_mail_server_the_message_really_goes_through_smtp(
     assert "voici l’ordre du jour." in body and "\n.\n" in body  # dot-stuffing round trip
 
 
+def test_a_subject_with_line_breaks_is_sent_on_one_line(
+        app, dbsession, run_jobs, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.server_address[1])
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    monkeypatch.setitem(app.config, "MAIL_USE_SSL", False)
+    monkeypatch.setitem(app.config, "MAIL_USERNAME", None)
+    message = mail.send(to="partenaire@example.org", subject="Invitation : « Forum\r\nBcc: x »",
+                        body="Bonjour")
+    message_id = message.id
+    dbsession.commit()
+    run_jobs()
+
+    sent = mail_row(dbsession, message_id)
+    assert sent.status == "sent", sent.error
+    parsed = email.message_from_bytes(smtp_server.received[0]["data"],
+                                      policy=email.policy.default)
+    assert parsed["Subject"] == "Invitation : « Forum Bcc: x »"
+    assert parsed["Bcc"] is None
+
+
 def test_an_unreachable_mail_server_marks_the_message_failed(
         app, dbsession, run_jobs, monkeypatch):
     closed = _SmtpServer()
