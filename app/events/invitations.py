@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import selectinload
 
 from app.core import mail
@@ -49,14 +50,17 @@ def add_invitation(event: Event, *, name: str, email: str, source: str = "person
     if user_id is None:
         user_id = db.session.scalar(sa.select(User.id).where(User.email == email,
                                                              User.is_active))
-    invitation = EventInvitation(
+    # The same address invited twice at once (two organisers, two groups): one row.
+    created = db.session.scalar(pg_insert(EventInvitation).values(
         event_id=event.id, tenant_id=event.tenant_id, network_id=event.network_id,
         name=(name or email).strip()[:200], email=email, source=source, user_id=user_id,
         contact_id=contact_id, committee_member_id=committee_member_id,
         organisation=(organisation or "")[:200], token_key=tokens.new_key())
-    db.session.add(invitation)
-    db.session.flush()
-    return invitation, True
+        .on_conflict_do_nothing(index_elements=["event_id", "email"])
+        .returning(EventInvitation.id))
+    invitation = db.session.scalar(sa.select(EventInvitation).where(
+        EventInvitation.event_id == event.id, EventInvitation.email == email))
+    return invitation, created is not None
 
 
 def queue_invitation_emails(event: Event) -> None:

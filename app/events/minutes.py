@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_login import current_user
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.core import audit
@@ -26,9 +27,11 @@ def save(event: Event, body: str, note: str) -> tuple[Minutes, bool]:
     """A new revision (and the minutes' current text). Returns (minutes, changed)."""
     minutes = minutes_of(event)
     if minutes is None:
-        minutes = Minutes(event_id=event.id, body="", status="draft")
-        db.session.add(minutes)
-        db.session.flush()
+        # Two organisers saving the first version at once: one row, two revisions.
+        db.session.execute(pg_insert(Minutes).values(
+            event_id=event.id, tenant_id=event.tenant_id, network_id=event.network_id,
+            body="", status="draft").on_conflict_do_nothing(index_elements=["event_id"]))
+        minutes = minutes_of(event)
     elif minutes.body == body and not note:
         return minutes, False
     minutes.body = body
