@@ -91,12 +91,14 @@ def _back(action: ActionItem | None = None, decision: Decision | None = None):
     target = request.values.get("retour", "reunion")
     filtre = request.values.get("filtre", "")
     filtre = filtre if filtre in FILTERS else None
+    raw_page = request.values.get("page", "")
+    page = int(raw_page) if raw_page.isdigit() and 1 < int(raw_page) < 100000 else None
     decision = decision or (action.decision if action else None)
     if target == "suivi":
-        return redirect(url_for(".followup_all", filtre=filtre))
+        return redirect(url_for(".followup_all", filtre=filtre, page=page))
     if target == "comite" and decision is not None and decision.committee_id:
         return redirect(url_for(".followup", committee_id=decision.committee_id,
-                                filtre=filtre))
+                                filtre=filtre, page=page))
     return redirect(url_for(".meeting_decisions", event_id=decision.event_id)
                     + f"#decision-{decision.id}")
 

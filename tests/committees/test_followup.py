@@ -76,6 +76,14 @@ def test_space_followup_lists_open_actions_first_by_due_date(w, as_user):
         "csrf_token": token, "status": "dropped", "retour": "suivi", "filtre": "ouvertes"})
     assert response.location.endswith("/n/reseau-test/comites/suivi?filtre=ouvertes")
     assert rows(ActionItem, ActionItem.id == soon.id)[0].status == "dropped"
+    # From page 2 of a long list, the change comes back to page 2.
+    response = client.post(f"{NET}/actions/{soon.id}/statut", data={
+        "csrf_token": token, "status": "todo", "retour": "suivi", "page": "2"})
+    assert response.location.endswith("/n/reseau-test/comites/suivi?page=2")
+    response = client.post(f"{NET}/actions/{late.id}/statut", data={
+        "csrf_token": token, "status": "todo", "retour": "comite", "filtre": "ouvertes",
+        "page": "x"})
+    assert response.location.endswith(f"/comites/{c.id}/suivi?filtre=ouvertes")
 
 
 def test_space_followup_is_paginated(w, as_user):
@@ -90,6 +98,8 @@ def test_space_followup_is_paginated(w, as_user):
     assert "Page 1 sur 2" in first
     second = text(client.get(f"{NET}/suivi?page=2"))
     assert "Action numéro 29" in second and "Action numéro 00" not in second
+    assert '<input type="hidden" name="page" value="2">' in second  # status forms come back
+    assert 'name="page"' not in first
 
 
 def test_followup_is_for_organisers_and_stays_in_its_space(w, as_user):
