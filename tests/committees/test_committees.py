@@ -122,4 +122,5 @@ def test_other_tenant_roles_see_only_the_committees_they_sit_on(w, as_user):
     client, _ = as_user("agent.a@example.org")
     page = text(client.get(A))
     assert c.name not in page and "Vous ne siégez dans aucun comité" in page
+    assert "Mes demandes d’adhésion" not in page  # they cannot ask: no empty section
     assert client.get(f"{A}/{c.id}").status_code == 403
