@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +37,8 @@ def main() -> int:
     run("db", "upgrade")
     if env.get("MAILLAGE_DEMO") == "1":
         run("demo", "load")
-    worker = subprocess.Popen([*flask, "worker"], env=env, cwd=ROOT)
+    start_worker = lambda: subprocess.Popen([*flask, "worker"], env=env, cwd=ROOT)  # noqa: E731
+    worker = start_worker()
     print(f"\nMaillage est prêt : {env['BASE_URL']}  (Ctrl-C pour arrêter)\n")
     web = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "2",
@@ -44,7 +46,15 @@ def main() -> int:
         env=env, cwd=ROOT,
     )
     try:
-        return web.wait()
+        # The worker outlives database outages by itself; should it still end (a crash),
+        # it is started again: without it no e-mail would ever leave.
+        while web.poll() is None:
+            if worker.poll() is not None:
+                print(f"Le worker s’est arrêté (code {worker.returncode}) ; redémarrage.")
+                time.sleep(2)
+                worker = start_worker()
+            time.sleep(1)
+        return web.returncode
     except KeyboardInterrupt:
         return 0
     finally:

@@ -26,11 +26,11 @@ def init_app(app) -> None:
 @click.option("--concurrency", default=2, show_default=True)
 @click.option("--once", is_flag=True, help="Run the jobs waiting now, then stop.")
 def worker(concurrency: int, once: bool):
-    """Run the background-jobs worker (procrastinate)."""
-    from app.core.jobs import proc_app
+    """Run the background-jobs worker (procrastinate); it outlives database outages."""
+    from app.core.worker import run_forever
 
     click.echo("Maillage : le worker de tâches de fond démarre.")
-    proc_app.run_worker(concurrency=concurrency, wait=not once, install_signal_handlers=True)
+    run_forever(concurrency=concurrency, wait=not once, echo=click.echo)
 
 
 mail_cli = AppGroup("mail", help="E-mails sent by Maillage.")

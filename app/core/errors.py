@@ -1,5 +1,8 @@
 """French error pages; no stack trace is ever shown."""
 
+import psycopg
+import psycopg_pool
+import sqlalchemy as sa
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 
@@ -38,9 +41,43 @@ def init_app(app: Flask) -> None:
         app.logger.error("tenancy refused an operation: %s", e)
         return _rolled_back(render_error, 404)
 
+    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    @app.errorhandler(psycopg_pool.PoolTimeout)
+    def _database_error(e):
+        if is_database_outage(e):
+            return database_unavailable()
+        raise e
+
     @app.errorhandler(500)
     def _server_error(e):
+        # Errors raised before the view (the session store, say) reach this handler only.
+        if is_database_outage(getattr(e, "original_exception", None)):
+            return database_unavailable()
         return _rolled_back(render_error, 500)
+
+
+def is_database_outage(exc: BaseException | None) -> bool:
+    """The database cannot be reached (down, restarting, pool exhausted), as opposed to a
+    query that failed: a serialisation failure or a constraint is not an outage."""
+    while exc is not None:
+        if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+            return True
+        if isinstance(exc, psycopg_pool.PoolTimeout | sa.exc.TimeoutError):
+            return True
+        if isinstance(exc, psycopg.OperationalError) and not isinstance(
+                exc, psycopg.errors.TransactionRollbackError | psycopg.errors.QueryCanceled):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def database_unavailable():
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is gone; nothing left to roll back
+        db.session.invalidate()
+    return render_template("core/unavailable.html"), 503, {"Retry-After": "15"}
 
 
 def _rolled_back(fn, *args):

@@ -1,17 +1,24 @@
 """Background jobs with procrastinate, queued in the same PostgreSQL.
 
-Jobs are deferred only once the request's transaction has committed, so a job never
-refers to rows that were rolled back. Every job carries the space it acts for and sets it
-before touching data (`space_task`).
+A job is written to procrastinate's queue table *inside* the transaction that asks for it
+(transactional outbox): it becomes visible to the worker when that transaction commits and
+disappears with it if it rolls back. So a job never refers to rows that were rolled back,
+and a row that says « a message is queued » is never committed without its job. This works
+the same in a web request, in the CLI and inside a job run by the worker (sync or async),
+since it uses the caller's own database connection rather than procrastinate's pool.
+
+Every job carries the space it acts for and sets it before touching data (`space_task`).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 
 import procrastinate
 import sqlalchemy as sa
+from procrastinate.testing import InMemoryConnector
 from sqlalchemy import event
 
 from app.config import libpq_url
@@ -22,17 +29,27 @@ log = logging.getLogger(__name__)
 
 proc_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(),
-    import_paths=["app.core.mail", "app.core.maintenance", "app.training.reminders",
-                  "app.events.invitations", "app.events.notices",
+    import_paths=["app.core.mail", "app.core.maintenance", "app.core.worker",
+                  "app.training.reminders", "app.events.invitations", "app.events.notices",
                   "app.committees.reminders"],
 )
 _flask_app = None
-_sync_opened = False
+
+# procrastinate_defer_jobs_v1 is procrastinate's own batch-defer function (3.2 and later).
+_DEFER_SQL = sa.text("""
+    select unnest(procrastinate_defer_jobs_v1(array(
+        select row(j.queue_name, j.task_name, j.priority, j.lock, j.queueing_lock, j.args,
+                   j.scheduled_at)::procrastinate_job_to_defer_v1
+        from jsonb_to_recordset(cast(:jobs as jsonb)) as j(
+            queue_name varchar, task_name varchar, priority integer, lock text,
+            queueing_lock text, args jsonb, scheduled_at timestamptz)
+    ))) as id
+""")
 
 
 def init_app(flask_app, connector=None) -> None:
     """Point procrastinate at the application's database (or at `connector`, in tests)."""
-    global _flask_app, _sync_opened
+    global _flask_app
     _flask_app = flask_app
     if connector is None:
         connector = procrastinate.PsycopgConnector(
@@ -41,18 +58,15 @@ def init_app(flask_app, connector=None) -> None:
         )
     proc_app.connector = connector
     proc_app.job_manager.connector = connector
-    _sync_opened = False
 
 
-def _ensure_open_sync() -> None:
-    global _sync_opened
-    if not _sync_opened:
-        proc_app.open()
-        _sync_opened = True
+def _in_memory() -> bool:
+    return isinstance(proc_app.connector, InMemoryConnector)
 
 
 def space_task(name: str, **options):
-    """Declare a task that runs inside the space it was deferred from."""
+    """Declare a task that runs inside the space it was deferred from. The task's writes and
+    the jobs it defers commit together, once, when it returns."""
 
     def decorate(fn):
         @proc_app.task(name=name, **options)
@@ -67,11 +81,21 @@ def space_task(name: str, **options):
                         return result
                     except Exception:
                         db.session.rollback()
+                        report_failure(name)
                         raise
 
         return run
 
     return decorate
+
+
+def report_failure(task_name: str) -> None:
+    """Send the exception being handled to Sentry (a no-op when SENTRY_DSN is unset)."""
+    import sentry_sdk
+
+    with sentry_sdk.new_scope() as scope:
+        scope.set_tag("job", task_name)
+        sentry_sdk.capture_exception()
 
 
 def _complete(space: tenancy.Space) -> tenancy.Space:
@@ -89,16 +113,35 @@ def _complete(space: tenancy.Space) -> tenancy.Space:
 def run_in_app(fn, *args, **kwargs):
     """Run `fn` inside the Flask app (for tasks that touch only global tables)."""
     with _flask_app.app_context():
-        return fn(*args, **kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception:
+            db.session.rollback()
+            report_failure(getattr(fn, "__name__", "job"))
+            raise
 
 
-def defer_after_commit(task, space: tenancy.Space | None = None, **kwargs) -> None:
-    """Queue `task` when the current transaction commits (dropped if it rolls back). The job
-    acts in `space` (by default the current one)."""
+def defer_after_commit(task, space: tenancy.Space | None = None, lock: str | None = None,
+                       **kwargs) -> None:
+    """Queue `task` in the current transaction: the worker sees it once the transaction
+    commits, and it is dropped if it rolls back. The job acts in `space` (by default the
+    current one); jobs sharing a `lock` run one after the other."""
     space = space or tenancy.current_space() or tenancy.Space.unscoped(
         "job deferred outside a space")
-    pending = db.session.info.setdefault("pending_jobs", [])
-    pending.append((task, {"space": space.to_job_arg(), **kwargs}))
+    job = task.configure(lock=lock).make_new_job(space=space.to_job_arg(), **kwargs)
+    db.session.info.setdefault("pending_jobs", []).append(job)
+
+
+def _as_row(job) -> dict:
+    return {"queue_name": job.queue, "task_name": job.task_name, "priority": job.priority,
+            "lock": job.lock, "queueing_lock": job.queueing_lock, "args": job.task_kwargs,
+            "scheduled_at": job.scheduled_at.isoformat() if job.scheduled_at else None}
+
+
+def write_jobs(connection, jobs) -> list[int]:
+    """Insert `jobs` into procrastinate's queue through `connection` (one statement)."""
+    rows = [_as_row(job) for job in jobs]
+    return list(connection.execute(_DEFER_SQL, {"jobs": json.dumps(rows)}).scalars())
 
 
 _hooked: set[type] = set()
@@ -109,14 +152,22 @@ def install_session_hooks(session_cls) -> None:
         return
     _hooked.add(session_cls)
 
-    @event.listens_for(session_cls, "after_commit")
-    def _defer_pending(session):
+    @event.listens_for(session_cls, "before_commit")
+    def _write_pending(session):
+        # Flushing may queue more jobs (e-mails stored by a flush): flush first.
+        session.flush()
+        if _in_memory():
+            return  # unit tests of business rules: handed to the in-memory queue after commit
         pending = session.info.pop("pending_jobs", [])
-        if not pending:
-            return
-        _ensure_open_sync()
-        for task, kwargs in pending:
-            task.defer(**kwargs)
+        if pending:
+            write_jobs(session.connection(), pending)
+
+    @event.listens_for(session_cls, "after_commit")
+    def _hand_to_memory(session):
+        pending = session.info.pop("pending_jobs", [])
+        if pending and _in_memory():
+            for job in pending:
+                proc_app.job_manager.defer_job(job)
 
     @event.listens_for(session_cls, "after_rollback")
     def _drop_pending(session):

@@ -324,7 +324,7 @@ def test_the_real_postgresql_queue_delivers_a_message(app, monkeypatch):
             message = mail.send(to="file@example.org", subject="Par la vraie file",
                                 body="Bonjour")
             message_id = message.id
-            db.session.commit()  # after_commit defers into procrastinate_jobs
+            db.session.commit()  # the job row commits with the message
             db.session.remove()
         with psycopg.connect(owner_url) as conn:
             queued = conn.execute(
@@ -345,8 +345,6 @@ def test_the_real_postgresql_queue_delivers_a_message(app, monkeypatch):
         assert status == ("outbox", "outbox")
         assert job_status == ("succeeded",)
     finally:
-        if jobs._sync_opened:
-            jobs.proc_app.close()
         jobs.init_app(app, connector=previous_connector)
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute("select pg_terminate_backend(pid) from pg_stat_activity"

@@ -38,7 +38,7 @@ def w(dbsession):
 
 
 def pending_jobs() -> list[str]:
-    return [task.name for task, _ in db.session.info.get("pending_jobs", [])]
+    return [job.task_name for job in db.session.info.get("pending_jobs", [])]
 
 
 def as_coordinator(app, w):
