@@ -8,7 +8,7 @@ never remind the same action twice.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.committees.models import OPEN_ACTION_STATUSES, ActionItem, Committee, Decision
 from app.core import mail, tenancy
 from app.core.jobs import proc_app, run_in_app
-from app.core.ui import date_fr
+from app.core.ui import PARIS, date_fr
 from app.extensions import db
 
 EVERY = timedelta(days=7)
@@ -98,4 +98,5 @@ def remind_overdue(today: date | None = None) -> int:
 @proc_app.periodic(cron="0 7 * * *")
 @proc_app.task(name="maillage.overdue_actions", queueing_lock="overdue_actions")
 def send_overdue_reminders(timestamp: int) -> int:
-    return run_in_app(remind_overdue)
+    # The schedule's own tick is the clock (its day in Paris): a late run acts for that day.
+    return run_in_app(remind_overdue, datetime.fromtimestamp(timestamp, PARIS).date())

@@ -16,6 +16,7 @@ from app.extensions import db
 
 def init_app(app) -> None:
     app.cli.add_command(worker)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(mail_cli)
     app.cli.add_command(geo_cli)
     app.cli.add_command(demo_cli)
@@ -31,6 +32,39 @@ def worker(concurrency: int, once: bool):
 
     click.echo("Maillage : le worker de tâches de fond démarre.")
     run_forever(concurrency=concurrency, wait=not once, echo=click.echo)
+
+
+jobs_cli = AppGroup("jobs", help="Background jobs (procrastinate).")
+
+
+@jobs_cli.command("tick")
+@click.argument("task_name")
+@click.option("--at", "at", default=None,
+              help="The schedule's moment, ISO 8601 (default: now), e.g. 2027-01-04T07:00+01:00.")
+def tick(task_name: str, at: str | None):
+    """Queue one run of a scheduled task as if its schedule fired at AT (to catch up a run
+    the worker missed, or to replay a given day)."""
+    import importlib
+    from datetime import UTC, datetime
+
+    from app.core import jobs
+
+    for path in jobs.proc_app.import_paths:
+        importlib.import_module(path)
+    periodic = {p.task.name: p.task for p in jobs.proc_app.periodic_registry.periodic_tasks.values()}
+    if task_name not in periodic:
+        raise click.BadParameter(f"tâche planifiée inconnue ; connues : {', '.join(sorted(periodic))}")
+    moment = datetime.fromisoformat(at) if at else datetime.now(UTC)
+    if moment.tzinfo is None:
+        raise click.BadParameter("précisez le fuseau horaire (par exemple +01:00)")
+    with tenancy.unscoped("scheduled task queued by an operator", db.session):
+        jobs.defer_after_commit(periodic[task_name], timestamp=int(moment.timestamp()))
+        try:
+            db.session.commit()
+        except sa.exc.IntegrityError as exc:  # its queueing lock: one run already waits
+            db.session.rollback()
+            raise click.ClickException(f"{task_name} est déjà en file d’attente.") from exc
+    click.echo(f"{task_name} : exécution du {moment.isoformat()} mise en file d’attente.")
 
 
 mail_cli = AppGroup("mail", help="E-mails sent by Maillage.")

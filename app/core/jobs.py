@@ -12,6 +12,7 @@ Every job carries the space it acts for and sets it before touching data (`space
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import logging
@@ -31,9 +32,12 @@ proc_app = procrastinate.App(
     connector=procrastinate.PsycopgConnector(),
     import_paths=["app.core.mail", "app.core.maintenance", "app.core.worker",
                   "app.training.reminders", "app.events.invitations", "app.events.notices",
+                  "app.networks.fiches.notifications", "app.training.services",
                   "app.committees.reminders"],
 )
 _flask_app = None
+_running_job_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "running_job_id", default=None)
 
 # procrastinate_defer_jobs_v1 is procrastinate's own batch-defer function (3.2 and later).
 _DEFER_SQL = sa.text("""
@@ -69,9 +73,10 @@ def space_task(name: str, **options):
     the jobs it defers commit together, once, when it returns."""
 
     def decorate(fn):
-        @proc_app.task(name=name, **options)
+        @proc_app.task(name=name, pass_context=True, **options)
         @functools.wraps(fn)
-        def run(space: dict, **kwargs):
+        def run(context, space: dict, **kwargs):
+            _running_job_id.set(context.job.id if context and context.job else None)
             with _flask_app.app_context():
                 space_ = _complete(tenancy.Space.from_job_arg(space))
                 with tenancy.use_space(space_, db.session):
@@ -90,12 +95,27 @@ def space_task(name: str, **options):
 
 
 def report_failure(task_name: str) -> None:
-    """Send the exception being handled to Sentry (a no-op when SENTRY_DSN is unset)."""
+    """Keep the error of the exception being handled for « Tâches et envois », and send it
+    to Sentry (a no-op when SENTRY_DSN is unset). Written on a connection of its own: the
+    job's transaction has just been rolled back."""
+    import sys
+    import traceback
+
     import sentry_sdk
 
+    from app.core.models import JobFailure
+
+    exc = sys.exc_info()[1]
     with sentry_sdk.new_scope() as scope:
         scope.set_tag("job", task_name)
         sentry_sdk.capture_exception()
+    try:
+        with db.engine.begin() as connection:
+            connection.execute(sa.insert(JobFailure).values(
+                job_id=_running_job_id.get(), task_name=task_name,
+                error="".join(traceback.format_exception_only(exc)).strip()[:4000]))
+    except sa.exc.SQLAlchemyError:
+        log.warning("could not record the failure of %s", task_name, exc_info=True)
 
 
 def _complete(space: tenancy.Space) -> tenancy.Space:

@@ -146,3 +146,18 @@ class MailMessage(TimestampMixin, db.Model):
     transport: Mapped[str] = mapped_column(sa.String(20), default="")
     sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     error: Mapped[str] = mapped_column(sa.Text, default="")
+
+    __table_args__ = (sa.Index("ix_mail_message_status_created", "status", "created_at"),)
+
+
+class JobFailure(db.Model):
+    """A background job that raised: what the platform administrator reads on « Tâches et
+    envois » (procrastinate keeps the state of a job, not its error)."""
+
+    __tablename__ = "job_failure"
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    task_name: Mapped[str] = mapped_column(sa.String(200))
+    error: Mapped[str] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), server_default=now_utc,
+                                         index=True)

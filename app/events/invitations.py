@@ -143,6 +143,12 @@ def _load_event(event_id: int) -> Event | None:
         .where(Event.id == event_id))
 
 
+# Invitations and reminders go out in batches, each its own transaction: a batch marks its
+# invitees e-mailed in the same commit that queues their messages, then queues the next
+# batch. A crash loses nothing (the next run picks up who is left) and sends nothing twice.
+BATCH_SIZE = 200
+
+
 @space_task("maillage.event_invitations")
 def send_invitations(event_id: int) -> int:
     """Idempotent: only invitees without `emailed_at` are e-mailed."""
@@ -154,13 +160,17 @@ def send_invitations(event_id: int) -> int:
         return 0  # a link that no longer works: people added after the event get nothing
     pending = db.session.scalars(sa.select(EventInvitation).where(
         EventInvitation.event_id == event_id, EventInvitation.emailed_at.is_(None))
-        .order_by(EventInvitation.id).with_for_update(skip_locked=True)).all()
+        .order_by(EventInvitation.id).limit(BATCH_SIZE)
+        .with_for_update(skip_locked=True)).all()
     now = datetime.now(UTC)
     for invitation in pending:
-        mail.send(to=invitation.email, subject=_subject(event, reminder=False),
-                  body=_invitation_body(event, invitation, reminder=False),
-                  kind="event_invitation")
+        message = mail.send(to=invitation.email, subject=_subject(event, reminder=False),
+                            body=_invitation_body(event, invitation, reminder=False),
+                            kind="event_invitation")
         invitation.emailed_at = now
+        invitation.mail_message_id = message.id
+    if len(pending) == BATCH_SIZE:
+        defer_after_commit(send_invitations, event_id=event_id)
     return len(pending)
 
 
@@ -191,11 +201,16 @@ def send_reminders(event_id: int, asked_at: str | None = None) -> int:
     if asked_at:
         query = query.where(sa.or_(EventInvitation.reminded_at.is_(None),
                                    EventInvitation.reminded_at < datetime.fromisoformat(asked_at)))
-    pending = db.session.scalars(query.order_by(EventInvitation.id)
+    pending = db.session.scalars(query.order_by(EventInvitation.id).limit(BATCH_SIZE)
                                  .with_for_update(skip_locked=True)).all()
     for invitation in pending:
-        mail.send(to=invitation.email, subject=_subject(event, reminder=True),
-                  body=_invitation_body(event, invitation, reminder=True),
-                  kind="event_reminder")
+        message = mail.send(to=invitation.email, subject=_subject(event, reminder=True),
+                            body=_invitation_body(event, invitation, reminder=True),
+                            kind="event_reminder")
         invitation.reminded_at = now
+        invitation.mail_message_id = message.id
+    if len(pending) == BATCH_SIZE:
+        # Those reminded by this batch have reminded_at = now, after `asked_at`: skipped.
+        defer_after_commit(send_reminders, event_id=event_id,
+                           asked_at=asked_at or now.isoformat())
     return len(pending)

@@ -233,6 +233,10 @@ class EventInvitation(EitherScoped, db.Model):
     emailed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     reminded_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
     minutes_sent_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    # The last invitation or reminder queued for this invitee: its delivery state is what
+    # the organiser sees (en attente d'envoi, envoyé, échec).
+    mail_message_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("mail_message.id", ondelete="SET NULL"), index=True)
 
     event: Mapped[Event] = relationship()
 

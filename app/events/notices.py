@@ -63,9 +63,10 @@ def send_date_fixed(event_id: int) -> int:
     now = datetime.now(UTC)
     subject = f"Date fixée : « {event.title} » le {date_fr(event.starts_at)}"
     for invitation in rows:
-        mail.send(to=invitation.email, subject=subject,
-                  body=_date_fixed_body(event, invitation), kind="event_date_fixed")
+        message = mail.send(to=invitation.email, subject=subject,
+                            body=_date_fixed_body(event, invitation), kind="event_date_fixed")
         invitation.emailed_at = invitation.emailed_at or now
+        invitation.mail_message_id = message.id
     return len(rows)
 
 
@@ -86,13 +87,14 @@ def send_cancellation(event_id: int) -> int:
         *cancellation_criteria(event_id)).order_by(EventInvitation.id)).all()
     when = when_text(event) if event.starts_at else "date qui restait à fixer"
     for invitation in rows:
-        mail.send(to=invitation.email, subject=f"Annulé : « {event.title} »",
-                  body=(f"Bonjour {invitation.name},\n\n"
-                        f"L’événement « {event.title} » ({event.kind_label}, {when}) est "
-                        "annulé. Vous n’avez rien à faire ; votre lien de réponse ne "
-                        "fonctionne plus.\n\nMerci de votre compréhension." + "\n"
-                        + _sign_off()),
-                  kind="event_cancelled")
+        message = mail.send(
+            to=invitation.email, subject=f"Annulé : « {event.title} »",
+            body=(f"Bonjour {invitation.name},\n\n"
+                  f"L’événement « {event.title} » ({event.kind_label}, {when}) est "
+                  "annulé. Vous n’avez rien à faire ; votre lien de réponse ne "
+                  "fonctionne plus.\n\nMerci de votre compréhension." + "\n" + _sign_off()),
+            kind="event_cancelled")
+        invitation.mail_message_id = message.id
     return len(rows)
 
 

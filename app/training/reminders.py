@@ -100,4 +100,5 @@ def remind_due(now: datetime | None = None) -> int:
 @proc_app.periodic(cron="*/30 * * * *")
 @proc_app.task(name="maillage.training_reminders", queueing_lock="training_reminders")
 def send_reminders(timestamp: int) -> int:
-    return run_in_app(remind_due)
+    # The schedule's own tick is the clock: a late run acts for the moment it was due.
+    return run_in_app(remind_due, datetime.fromtimestamp(timestamp, UTC))

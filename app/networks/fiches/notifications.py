@@ -19,6 +19,12 @@ FOLLOWER_ROLES = ("reception_agent", "rpe_animator")
 NEW_WINDOW = timedelta(days=30)  # what a first-time reader sees as new
 
 
+# A national network has some 1,255 member tenants and 38,000 readers: the digest fans out
+# to one job per tenant, and each tenant's readers are mailed in batches, each batch its own
+# transaction. A reader's watermark moves in the same commit that queues their message.
+READER_BATCH = 200
+
+
 def announce(fiche: Fiche, revision: FicheRevision) -> None:
     """Queue the network's digest once the publication commits. Several publications in a
     row give one digest per reader: the job sends everything not yet sent."""
@@ -27,50 +33,74 @@ def announce(fiche: Fiche, revision: FicheRevision) -> None:
 
 @space_task("maillage.fiche_digest", queueing_lock=None)
 def send_digest(network_id: int) -> int:
-    """For each member tenant, in that tenant's space, mail each follower the fiches
-    published since their last digest. Returns the number of e-mails queued."""
+    """Queue one digest job per member tenant (all in one statement). From a tenant's own
+    space, digest that tenant only. Returns the number of tenant jobs queued."""
     space = tenancy.require_space()
     member_ids = db.session.scalars(sa.select(NetworkTenant.tenant_id)).all() \
         if space.kind == "network" else [space.tenant_id]
-    sent = 0
     for tenant_id in member_ids:
-        # In the tenant's space, with all its networks: one digest covers them all, so a
-        # publication in another network is never skipped by this one's watermark.
-        with tenancy.use_space(tenancy.Space.for_tenant(tenant_id, [network_id]), db.session):
-            networks = db.session.scalars(sa.select(NetworkTenant.network_id)).all()
-        with tenancy.use_space(tenancy.Space.for_tenant(tenant_id, networks), db.session):
-            sent += _digest_for_tenant(tenant_id)
+        _queue_tenant_digest(tenant_id, network_id, after_user_id=0)
+    return len(member_ids)
+
+
+def _queue_tenant_digest(tenant_id: int, network_id: int, after_user_id: int) -> None:
+    # One lock per tenant: two publications in a row never digest the same readers at once.
+    defer_after_commit(send_tenant_digest, space=tenancy.Space.for_tenant(tenant_id, [network_id]),
+                       lock=f"fiche-digest-tenant-{tenant_id}", tenant_id=tenant_id,
+                       network_id=network_id, after_user_id=after_user_id)
+
+
+@space_task("maillage.fiche_digest_tenant")
+def send_tenant_digest(tenant_id: int, network_id: int, after_user_id: int = 0) -> int:
+    """Mail one batch of the tenant's followers (user ids after `after_user_id`) the fiches
+    published since their last digest, then queue the next batch. Returns e-mails queued."""
+    # In the tenant's space, with all its networks: one digest covers them all, so a
+    # publication in another network is never skipped by this one's watermark.
+    networks = db.session.scalars(sa.select(NetworkTenant.network_id)).all()
+    with tenancy.use_space(tenancy.Space.for_tenant(tenant_id, networks), db.session):
+        sent, last_user_id = _digest_batch(tenant_id, after_user_id)
+    if last_user_id is not None:
+        _queue_tenant_digest(tenant_id, network_id, after_user_id=last_user_id)
     return sent
 
 
-def _digest_for_tenant(tenant_id: int) -> int:
+def _digest_batch(tenant_id: int, after_user_id: int) -> tuple[int, int | None]:
+    """(e-mails queued, the last user id of a full batch, or None when this was the last)."""
     tenant = db.session.get(Tenant, tenant_id)
     rows = db.session.execute(
         sa.select(User, sa.func.min(TenantRole.created_at))
         .join(TenantRole, TenantRole.user_id == User.id)
-        .where(TenantRole.role.in_(FOLLOWER_ROLES), User.is_active)
-        .group_by(User.id)
+        .where(TenantRole.role.in_(FOLLOWER_ROLES), User.is_active, User.id > after_user_id)
+        .group_by(User.id).order_by(User.id).limit(READER_BATCH)
     ).all()
     if not rows:
-        return 0
-    states = {s.user_id: s for s in db.session.scalars(sa.select(ReaderState))}
-    fiches = db.session.scalars(
-        sa.select(Fiche).where(Fiche.network_id.is_not(None), Fiche.status == "published")
-        .order_by(Fiche.published_at.desc())
-    ).all()
-    sent = 0
+        return 0, None
+    user_ids = [user.id for user, _ in rows]
+    states = {s.user_id: s for s in db.session.scalars(
+        sa.select(ReaderState).where(ReaderState.user_id.in_(user_ids))
+        .with_for_update())}
+    since_by_user = {}
     for user, joined_at in rows:
         state = states.get(user.id)
+        since_by_user[user.id] = (state.last_digest_at if state and state.last_digest_at
+                                  else joined_at)
+    fiches = db.session.scalars(
+        sa.select(Fiche).where(Fiche.network_id.is_not(None), Fiche.status == "published",
+                               Fiche.published_at > min(since_by_user.values()))
+        .order_by(Fiche.published_at.desc())
+    ).all()
+    link = f"{current_app.config['BASE_URL']}/t/{tenant.slug}/fiches/nouveautes"
+    sent = 0
+    for user, _joined_at in rows:
+        state = states.get(user.id)
+        since = since_by_user[user.id]
+        unfollowed = set(state.unfollowed_theme_ids or []) if state else set()
+        news = [f for f in fiches if f.published_at > since and f.theme_id not in unfollowed]
+        if not news:
+            continue
         if state is None:
             state = ReaderState(user_id=user.id, unfollowed_theme_ids=[])
             db.session.add(state)
-        since = state.last_digest_at or joined_at
-        unfollowed = set(state.unfollowed_theme_ids or [])
-        news = [f for f in fiches if f.published_at and f.published_at > since
-                and f.theme_id not in unfollowed]
-        if not news:
-            continue
-        link = f"{current_app.config['BASE_URL']}/t/{tenant.slug}/fiches/nouveautes"
         mail.send(
             to=user.email, kind="fiche_digest",
             subject=f"Maillage : {len(news)} fiche{'s' if len(news) > 1 else ''} "
@@ -81,7 +111,7 @@ def _digest_for_tenant(tenant_id: int) -> int:
         state.last_digest_at = max(f.published_at for f in news)
         sent += 1
     db.session.flush()
-    return sent
+    return sent, (user_ids[-1] if len(rows) == READER_BATCH else None)
 
 
 def news_for(user, limit: int = 50) -> tuple[list[Fiche], ReaderState | None]:

@@ -287,12 +287,12 @@ def test_digest_covers_every_network_of_the_tenant(dbsession, desk):
 
     space = tenancy.Space.for_tenant(desk["tenant_id"], [desk["network_id"], second.id])
     with tenancy.use_space(space, dbsession):
-        assert notifications._digest_for_tenant(desk["tenant_id"]) == 1
+        assert notifications._digest_batch(desk["tenant_id"], 0)[0] == 1
     body = dbsession.scalars(sa.select(MailMessage.body_text).where(
         MailMessage.to_address == "agent.a@example.org")).one()
     assert "Fiche du second réseau" in body and "assistant·e maternel·le" in body
     with tenancy.use_space(space, dbsession):  # nothing new: no second e-mail
-        assert notifications._digest_for_tenant(desk["tenant_id"]) == 0
+        assert notifications._digest_batch(desk["tenant_id"], 0)[0] == 0
 
 
 def test_sending_to_families_is_limited_per_person_and_hour(client, login, desk, dbsession,
