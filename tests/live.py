@@ -208,6 +208,7 @@ class LiveProduct:
     """Database + gunicorn + worker + SMTP server, started together, stopped together."""
 
     db_name: str
+    admin_url: str = ""  # a server of the test's own; by default the tests' server
     extra_env: dict = field(default_factory=dict)
     with_worker: bool = True
     inbox: Inbox = field(default_factory=Inbox)
@@ -218,7 +219,7 @@ class LiveProduct:
 
     def start(self) -> LiveProduct:
         ARTIFACTS.mkdir(exist_ok=True)
-        self.admin_url = dbsetup.server_admin_url()
+        self.admin_url = self.admin_url or dbsetup.server_admin_url()
         self.owner_url = dbsetup.fresh_database(self.admin_url, self.db_name)
         self.inbox.start()
         port = free_port()

@@ -3,7 +3,7 @@
 import psycopg
 import psycopg_pool
 import sqlalchemy as sa
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
 
 from app.core.tenancy import NoSpaceError, SpaceViolation
@@ -25,6 +25,17 @@ def render_error(code: int, title: str | None = None, message: str | None = None
 
 
 def init_app(app: Flask) -> None:
+    # Runs before Flask-SQLAlchemy's own teardown (teardowns run last registered first): a
+    # session whose connection died is dropped here, or closing it would raise after the
+    # response and turn a 503 into a bare 500.
+    @app.teardown_appcontext
+    def _drop_dead_connection(exc):
+        session = db.session.registry()
+        try:
+            session.close()
+        except sa.exc.DBAPIError:
+            session.invalidate()
+
     for code in (400, 403, 404, 405):
         app.register_error_handler(code, lambda e, c=code: _rolled_back(render_error, c))
 
@@ -66,20 +77,30 @@ def is_database_outage(exc: BaseException | None) -> bool:
         if isinstance(exc, psycopg_pool.PoolTimeout | sa.exc.TimeoutError):
             return True
         if isinstance(exc, psycopg.OperationalError) and not isinstance(
-                exc, psycopg.errors.TransactionRollbackError | psycopg.errors.QueryCanceled):
+                exc, psycopg.errors.TransactionRollback | psycopg.errors.QueryCanceled):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
 
 
-def database_unavailable():
+def discard_session() -> None:
+    """Roll back the current session; when its connection is dead (the server went away),
+    drop the connection instead, since a rollback on it would raise in turn."""
+    session = db.session.registry()
     try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is gone; nothing left to roll back
-        db.session.invalidate()
-    return render_template("core/unavailable.html"), 503, {"Retry-After": "15"}
+        session.rollback()
+    except sa.exc.DBAPIError:
+        session.invalidate()
+
+
+def database_unavailable():
+    discard_session()
+    # Rendered without the context processors: they read the session and the signed-in
+    # user, which live in the database that is missing.
+    page = current_app.jinja_env.get_template("core/unavailable.html").render()
+    return page, 503, {"Retry-After": "15"}
 
 
 def _rolled_back(fn, *args):
-    db.session.rollback()
+    discard_session()
     return fn(*args)

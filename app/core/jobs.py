@@ -85,13 +85,19 @@ def space_task(name: str, **options):
                         db.session.commit()
                         return result
                     except Exception:
-                        db.session.rollback()
+                        _discard_session()
                         report_failure(name)
                         raise
 
         return run
 
     return decorate
+
+
+def _discard_session() -> None:
+    from app.core.errors import discard_session
+
+    discard_session()
 
 
 def report_failure(task_name: str) -> None:
@@ -136,7 +142,7 @@ def run_in_app(fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
         except Exception:
-            db.session.rollback()
+            _discard_session()
             report_failure(getattr(fn, "__name__", "job"))
             raise
 

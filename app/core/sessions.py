@@ -73,6 +73,8 @@ class DbSessionInterface(SessionInterface):
         return DbSession()
 
     def save_session(self, app: Flask, session: DbSession, response) -> None:
+        if session is None or response.status_code == 503:
+            return  # the database is unreachable (see errors.database_unavailable)
         name = app.config["SESSION_COOKIE_NAME"]
         domain = self.get_cookie_domain(app)
         path = self.get_cookie_path(app)

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.core import auth, invitations
+from app.core.errors import discard_session
 from app.core.forms import FormSchema, email, load, text
 from app.core.passwords import password_problem
 from app.core.spaces import remember_spaces
@@ -49,7 +50,7 @@ def healthz():
     try:
         db.session.execute(sa.text("select 1"))
     except sa.exc.SQLAlchemyError:
-        db.session.rollback()
+        discard_session()
         return {"status": "database unavailable"}, 503
     return {"status": "ok"}, 200
 
@@ -107,8 +108,9 @@ def forgot_password():
         if not errors:
             auth.request_password_reset(values["email"])
             db.session.commit()
-            flash("Si un compte correspond à cette adresse, un lien de réinitialisation vient "
-                  "d’être envoyé. Il est valable 2 heures et ne sert qu’une fois.", "success")
+            flash("Si un compte correspond à cette adresse, un lien de réinitialisation est "
+                  "en cours d’envoi. Il sera valable 2 heures et ne servira qu’une fois.",
+                  "success")
             return redirect(url_for("core.login"))
     return render_template("core/forgot_password.html", values=values, errors=errors), \
         400 if errors else 200
