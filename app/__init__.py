@@ -96,6 +96,7 @@ def _import_models() -> None:
     import app.core.mail  # noqa: F401  (registers the mail task)
     import app.core.maintenance  # noqa: F401  (registers the housekeeping task)
     import app.core.models  # noqa: F401
+    import app.core.worker  # noqa: F401  (registers the stalled-jobs task)
     import app.events.invitations  # noqa: F401  (registers the invitation e-mail tasks)
     import app.events.models  # noqa: F401
     import app.events.notices  # noqa: F401  (registers the date, cancellation, minutes tasks)

@@ -57,9 +57,12 @@ def tick(task_name: str, at: str | None):
     moment = datetime.fromisoformat(at) if at else datetime.now(UTC)
     if moment.tzinfo is None:
         raise click.BadParameter("précisez le fuseau horaire (par exemple +01:00)")
+    # A scheduled task takes its tick and nothing else (no `space`, which defer_after_commit
+    # adds for space tasks): queue it exactly as procrastinate's scheduler would.
+    job = periodic[task_name].configure().make_new_job(timestamp=int(moment.timestamp()))
     with tenancy.unscoped("scheduled task queued by an operator", db.session):
-        jobs.defer_after_commit(periodic[task_name], timestamp=int(moment.timestamp()))
         try:
+            jobs.write_jobs(db.session.connection(), [job])
             db.session.commit()
         except sa.exc.IntegrityError as exc:  # its queueing lock: one run already waits
             db.session.rollback()

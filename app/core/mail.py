@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import smtplib
 from datetime import UTC, datetime
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -30,12 +31,18 @@ def send(*, to: str, subject: str, body: str, kind: str = "") -> MailMessage:
     """Store the message in the current transaction and queue its delivery after commit.
     The subject is made one line: a title typed with a line break (an event's, say) would
     otherwise make the header unsendable."""
-    subject = " ".join(subject.split())
-    message = MailMessage(to_address=to, subject=subject, body_text=body, kind=kind)
-    db.session.add(message)
+    return send_many([{"to": to, "subject": subject, "body": body, "kind": kind}])[0]
+
+
+def send_many(messages: list[dict]) -> list[MailMessage]:
+    """`send` for a batch (dicts of to, subject, body, kind): one INSERT for all of them."""
+    rows = [MailMessage(to_address=m["to"], subject=" ".join(m["subject"].split()),
+                        body_text=m["body"], kind=m.get("kind", "")) for m in messages]
+    db.session.add_all(rows)
     db.session.flush()
-    defer_after_commit(deliver, message_id=message.id)
-    return message
+    for message in rows:
+        defer_after_commit(deliver, message_id=message.id)
+    return rows
 
 
 @space_task("maillage.deliver_mail", retry=3)
@@ -65,7 +72,10 @@ def deliver(message_id: int) -> str:
 
 
 def _smtp_send(config, message: MailMessage) -> None:
-    email = EmailMessage()
+    # Headers are not folded (RFC 5322 allows 998 characters): folding a subject with accents
+    # can put a space at the seam of two encoded words, where mail readers drop it
+    # (« maternel·le àPlérin »).
+    email = EmailMessage(policy=email_policy.default.clone(max_line_length=998))
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject

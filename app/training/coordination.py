@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask import current_app
 
 from app.core import audit, mail
 from app.core.models import User
@@ -178,7 +177,6 @@ def cancel_session(session: TrainingSession) -> int:
     from app.core.ui import date_fr
 
     when = f" du {date_fr(first)}" if first else ""
-    base = current_app.config.get("BASE_URL", "")
     for registration in live:
         person = people[registration.user_id]
         mail.send(
@@ -187,7 +185,8 @@ def cancel_session(session: TrainingSession) -> int:
             body=(f"Bonjour {person.full_name},\n\nLa session « {session.module.title} »"
                   f"{when} est annulée par la coordination du réseau. Votre inscription "
                   f"est donc annulée, vous n’avez rien à faire.\n\nRetrouvez les autres "
-                  f"sessions proposées sur Maillage :\n{base}/\n\n— Maillage\n"))
+                  f"sessions proposées sur Maillage :\n"
+                  f"{services.tenant_link(registration.tenant_id, '')}\n\n— Maillage\n"))
     db.session.flush()
     audit.record("training.session_cancelled", f"session {session.id}",
                  module=session.module.title, registrations=len(live))

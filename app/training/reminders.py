@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import joinedload
 
@@ -20,6 +19,7 @@ from app.core.jobs import proc_app, run_in_app
 from app.core.ui import PARIS, date_fr
 from app.extensions import db
 from app.training.models import Registration, ReminderSent, TrainingSession, TrainingSitting
+from app.training.services import parcours_link
 
 WINDOW_START = timedelta(hours=47)
 WINDOW_END = timedelta(hours=49)
@@ -66,7 +66,6 @@ def _send(registration: Registration, sitting: TrainingSitting) -> None:
     session = registration.session
     title = session.module.title
     user = registration.user
-    base = current_app.config["BASE_URL"].rstrip("/")
     end = sitting.ends_at.astimezone(PARIS)
     mail.send(
         to=user.email, kind="training_reminder",
@@ -77,7 +76,8 @@ def _send(registration: Registration, sitting: TrainingSitting) -> None:
               f"(fin prévue à {end.hour} h {end.minute:02d}).\n\n"
               f"{_where(session)}\n\n"
               f"Si vous ne pouvez plus venir, annulez votre inscription depuis votre parcours "
-              f"de formation pour laisser la place à une autre personne :\n{base}/\n\n"
+              f"de formation pour laisser la place à une autre personne :\n"
+              f"{parcours_link(registration.tenant_id)}\n\n"
               f"— Maillage\n"),
     )
 

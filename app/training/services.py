@@ -20,6 +20,7 @@ from app.core import audit, mail, tenancy
 from app.core.jobs import defer_after_commit, space_task
 from app.core.models import User
 from app.extensions import db
+from app.tenants.models import Tenant
 from app.training.models import TICKETS, Registration, Seat, SessionQuota, TrainingSession
 
 LOCK_NAMESPACE = 7401  # pg_advisory_xact_lock(namespace, session id)
@@ -190,16 +191,27 @@ def promote_now(session_id: int) -> int:
     return promoted
 
 
+def tenant_link(tenant_id: int, path: str) -> str:
+    """Absolute link, for e-mails, to `path` of the training pages of the tenant a person
+    registered from (/t/<tenant>/formations…)."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/t/{db.session.get(Tenant, tenant_id).slug}/formations{path}"
+
+
+def parcours_link(tenant_id: int) -> str:
+    return tenant_link(tenant_id, "/parcours")
+
+
 def _tell_promoted(registration: Registration, session: TrainingSession) -> None:
     user = db.session.get(User, registration.user_id)
-    base = current_app.config["BASE_URL"]
     mail.send(
         to=user.email, kind="training_promoted",
         subject=f"Maillage : une place s’est libérée — {session.module.title}",
         body=(f"Bonjour {user.full_name},\n\nUne place s’est libérée pour la session "
               f"« {session.module.title} » : votre inscription est confirmée.\n\n"
               f"Si vous ne pouvez plus venir, annulez-la depuis votre parcours de formation "
-              f"pour laisser la place à la personne suivante :\n{base}/\n\n— Maillage\n"),
+              f"pour laisser la place à la personne suivante :\n"
+              f"{parcours_link(registration.tenant_id)}\n\n— Maillage\n"),
     )
     audit.record("training.promoted", f"session {session.id}", user=user.email,
                  tenant_id=registration.tenant_id)

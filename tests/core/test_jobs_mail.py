@@ -130,7 +130,7 @@ def test_send_stores_the_message_and_queues_delivery_only_after_commit(dbsession
     assert delivered.transport == "outbox"
     assert delivered.sent_at is not None
     assert delivered.body_text == "Bonjour"  # the outbox keeps it for reading
-    assert [j["status"] for j in queued_jobs()] == ["succeeded"]
+    assert [(j["task_name"], j["status"]) for j in queued_jobs()] == [("maillage.deliver_mail", "succeeded")]
 
 
 def test_a_rolled_back_transaction_queues_nothing(dbsession, run_jobs):

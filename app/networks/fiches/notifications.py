@@ -90,7 +90,7 @@ def _digest_batch(tenant_id: int, after_user_id: int) -> tuple[int, int | None]:
         .order_by(Fiche.published_at.desc())
     ).all()
     link = f"{current_app.config['BASE_URL']}/t/{tenant.slug}/fiches/nouveautes"
-    sent = 0
+    outgoing = []
     for user, _joined_at in rows:
         state = states.get(user.id)
         since = since_by_user[user.id]
@@ -101,15 +101,17 @@ def _digest_batch(tenant_id: int, after_user_id: int) -> tuple[int, int | None]:
         if state is None:
             state = ReaderState(user_id=user.id, unfollowed_theme_ids=[])
             db.session.add(state)
-        mail.send(
-            to=user.email, kind="fiche_digest",
-            subject=f"Maillage : {len(news)} fiche{'s' if len(news) > 1 else ''} "
-                    f"mise{'s' if len(news) > 1 else ''} à jour",
-            body=mail.render("fiches/mail/digest.txt", user=user, fiches=news, link=link),
-        )
+        outgoing.append({
+            "to": user.email, "kind": "fiche_digest",
+            "subject": f"Maillage : {len(news)} fiche{'s' if len(news) > 1 else ''} "
+                       f"mise{'s' if len(news) > 1 else ''} à jour",
+            "body": mail.render("fiches/mail/digest.txt", user=user, fiches=news, link=link),
+        })
         # The newest fiche sent, not "now": a fiche published meanwhile is not skipped.
         state.last_digest_at = max(f.published_at for f in news)
-        sent += 1
+    # The messages and the watermarks commit together, with the messages' delivery jobs.
+    mail.send_many(outgoing)
+    sent = len(outgoing)
     db.session.flush()
     return sent, (user_ids[-1] if len(rows) == READER_BATCH else None)
 
