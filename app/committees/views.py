@@ -233,7 +233,7 @@ def member_new(committee_id: int):
                 values = request.form.to_dict()
             else:
                 db.session.commit()
-                extra = (f" Invitation envoyée pour {invited} réunion"
+                extra = (f" Invitation en cours d’envoi pour {invited} réunion"
                          f"{'s' if invited > 1 else ''} à venir." if invited else "")
                 flash(f"{member.name} fait partie du comité.{extra}", "success")
                 return to_committee(committee, "#membres")
@@ -364,10 +364,10 @@ def request_accept(request_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".request_show", request_id=request_id))
     db.session.commit()
-    extra = (f" Invitation envoyée pour {invited} réunion{'s' if invited > 1 else ''} "
-             "à venir." if invited else "")
-    flash(f"Demande acceptée : {member.name} fait partie du comité et en est "
-          f"prévenu·e par e-mail.{extra}", "success")
+    extra = (f" Invitation en cours d’envoi pour {invited} réunion"
+             f"{'s' if invited > 1 else ''} à venir." if invited else "")
+    flash(f"Demande acceptée : {member.name} fait partie du comité ; l’e-mail qui l’en "
+          f"prévient est en cours d’envoi.{extra}", "success")
     return to_committee(committee, "#membres")
 
 
@@ -384,7 +384,8 @@ def request_decline(request_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".request_show", request_id=request_id))
     db.session.commit()
-    flash("Demande refusée ; la personne en est prévenue par e-mail.", "success")
+    flash("Demande refusée ; l’e-mail qui prévient la personne est en cours d’envoi.",
+          "success")
     return to_committee(committee, "#demandes")
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from app.core import audit
 from app.core.ui import date_fr
-from app.events import invitations
+from app.events import delivery, invitations
 from app.events.models import INVITATION_SOURCES, Event, EventInvitation
 from app.extensions import db
 
@@ -101,8 +101,10 @@ def save_attendance(event: Event, present_ids: set[int]) -> int:
 
 # --------------------------------------------------------------------------- CSV
 
+# « mis en envoi » : the message was queued then; whether it left is the « Envoi » column.
 HEADERS = ["Nom", "E-mail", "Organisation", "Origine", "Réponse", "Nombre de personnes",
-           "Commentaire", "Répondu le", "Présence", "Invitation envoyée le", "Relancé le"]
+           "Commentaire", "Répondu le", "Présence", "Invitation mise en envoi le",
+           "Relance mise en envoi le", "Envoi du dernier e-mail"]
 
 
 def _presence(row: EventInvitation) -> str:
@@ -123,11 +125,23 @@ def answers_csv(event: Event) -> str:
     out.write("\ufeff")
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(HEADERS)
-    for row in db.session.scalars(answers_query(event)):
+    rows = list(db.session.scalars(answers_query(event)))
+    deliveries = delivery.states(event, rows)
+    for row in rows:
         writer.writerow([_cell(value) for value in (
             row.name, row.email, row.organisation,
             INVITATION_SOURCES.get(row.source, row.source), row.response_label,
             row.party_size if row.response in ("yes", "maybe") else "", row.comment,
             date_fr(row.responded_at), _presence(row), date_fr(row.emailed_at),
-            date_fr(row.reminded_at))])
+            date_fr(row.reminded_at), _delivery_text(deliveries[row.id]))])
     return out.getvalue()
+
+
+def _delivery_text(state: delivery.Delivery) -> str:
+    """« Relance : échec (SMTPRecipientsRefused: …) », in one cell."""
+    text = f"{state.kind} : {state.label.lower()}" if state.kind else state.label
+    if state.state == "untracked":
+        text += " (mise en envoi avant le suivi des envois)"
+    if state.error:
+        text += f" ({state.error.strip()})"
+    return text

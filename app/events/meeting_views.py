@@ -64,8 +64,8 @@ def poll(event_id: int):
                 flash(str(exc), "error")
                 return redirect(url_for(".poll", event_id=event_id))
             db.session.commit()
-            flash("Sondage ouvert : les invités reçoivent les dates proposées par e-mail."
-                  if opened else "Dates proposées enregistrées.", "success")
+            flash("Sondage ouvert : les dates proposées sont en cours d’envoi par e-mail aux "
+                  "invités." if opened else "Dates proposées enregistrées.", "success")
             return redirect(url_for(".poll", event_id=event.id))
         values = request.form.to_dict()
     else:
@@ -93,8 +93,8 @@ def poll_pick(event_id: int, option_id: int):
             flash(str(exc), "error")
             return redirect(url_for(".poll", event_id=event_id))
         db.session.commit()
-        flash("Date fixée : chaque invité reçoit un e-mail avec son lien pour répondre.",
-              "success")
+        flash("Date fixée : l’e-mail qui donne à chaque invité son lien pour répondre est en "
+              "cours d’envoi.", "success")
         return redirect(url_for(".show", event_id=event.id))
     available, _ = _poll_results(event)
     invited = db.session.scalar(sa.select(sa.func.count(EventInvitation.id)).where(
@@ -188,8 +188,9 @@ def minutes_publish(event_id: int):
         sent = minutes_service.publish(event, minutes, resend=request.form.get("resend") == "on")
         db.session.commit()
         if sent:
-            flash("Compte rendu publié ; il part par e-mail aux participants et aux membres."
-                  if first else "Compte rendu republié et renvoyé aux participants.",
+            flash("Compte rendu publié ; son envoi par e-mail aux participants et aux "
+                  "membres est en cours." if first else
+                  "Compte rendu republié ; son nouvel envoi aux participants est en cours.",
                   "success")
         else:
             flash("Compte rendu republié (sans nouvel e-mail).", "success")

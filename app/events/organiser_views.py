@@ -8,7 +8,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from app.core import audit
 from app.core.forms import FormSchema, id_list, load
 from app.core.ui import paginate
-from app.events import answers, audience, invitations, services
+from app.events import answers, audience, delivery, invitations, services
 from app.events.models import AgendaItem, Event
 from app.events.schemas import AgendaItemSchema, InviteEmailSchema
 from app.events.views import answers_open, in_network_space, route
@@ -153,21 +153,30 @@ def invite(event_id: int):
             return redirect(url_for(".invite", event_id=event.id))
     emails, user_ids = audience.invited(event)
     network = in_network_space()
+    tracked = paginate(db.session, delivery.tracking_query(event), per_page=50)
     return render_template(
         "events/invitations.html", event=event, values=values, errors=errors,
         invited_emails=emails, invited_users=user_ids,
         people=[] if network else audience.tenant_people(),
         tenants=audience.member_tenants() if network else [],
         committees=services.owner_committees(), directory=audience.directory(),
-        max_people=audience.MAX_PEOPLE), 422 if errors else 200
+        max_people=audience.MAX_PEOPLE, tracked=tracked,
+        deliveries=delivery.states(event, tracked.items),
+        delivery_summary=delivery.summary(event)), 422 if errors else 200
 
 
 def _sending_note(event: Event, added: int) -> str:
+    """What happens to the new invitations' e-mails: queued now, or at publication."""
     if not added:
         return ""
-    if event.status in ("scheduled", "polling"):
-        return " Les invitations partent par e-mail."
-    return " Elles partiront par e-mail à la publication de l’événement."
+    if answers_open(event):
+        return (" Envoi par e-mail en cours : suivez-le dans « Suivi des envois »."
+                if added > 1 else
+                " Invitation enregistrée : envoi en cours (voir « Suivi des envois »).")
+    if event.status == "draft":
+        return (" Elles partiront par e-mail à la publication de l’événement." if added > 1
+                else " Elle partira par e-mail à la publication de l’événement.")
+    return " L’événement est terminé : aucun e-mail n’est envoyé."
 
 
 # --------------------------------------------------------------------------- answers
@@ -177,6 +186,8 @@ def answers_list(event_id: int):
     event = services.get_event(event_id, manage=True)
     page = paginate(db.session, answers.answers_query(event), per_page=100)
     return render_template("events/answers.html", event=event, page=page,
+                           deliveries=delivery.states(event, page.items),
+                           delivery_summary=delivery.summary(event),
                            counts=answers.counts(event),
                            attended=answers.attended_count(event),
                            to_remind=answers.reminder_count(event))
@@ -220,7 +231,8 @@ def remind(event_id: int):
             invitations.queue_reminders(event)
             audit.record("event.reminders", f"event {event.id}", count=count)
             db.session.commit()
-            flash(f"Relance envoyée à {count} personne{'s' if count > 1 else ''}.", "success")
+            flash(f"{count} relance{'s' if count > 1 else ''} en cours d’envoi : leur état "
+                  "s’affiche dans la colonne « Envoi ».", "success")
         else:
             flash("Personne à relancer.", "info")
         return redirect(url_for(".answers_list", event_id=event.id))

@@ -331,9 +331,9 @@ def publish(event_id: int):
         flash(str(exc), "error")
         return redirect(url_for(".show", event_id=event_id))
     db.session.commit()
-    flash(f"Événement publié ; {sent} invitation{'s' if sent > 1 else ''} "
-          f"envoyée{'s' if sent > 1 else ''} par e-mail." if sent else
-          "Événement publié. Ajoutez des invités : ils recevront leur invitation aussitôt.",
+    flash(f"Événement publié ; {sent} invitation{'s' if sent > 1 else ''} en cours d’envoi "
+          "par e-mail (suivi dans « Inviter »)." if sent else
+          "Événement publié. Ajoutez des invités : leur invitation partira aussitôt.",
           "success")
     return redirect(url_for(".show", event_id=event_id))
 
@@ -352,8 +352,9 @@ def cancel(event_id: int):
             flash(str(exc), "info")
             return redirect(url_for(".show", event_id=event_id))
         db.session.commit()
-        flash(f"Événement annulé ; {told} personne{'s' if told > 1 else ''} "
-              f"prévenue{'s' if told > 1 else ''} par e-mail.", "success")
+        flash(f"Événement annulé ; l’e-mail qui prévient {told} personne"
+              f"{'s' if told > 1 else ''} est en cours d’envoi." if told else
+              "Événement annulé ; personne n’était à prévenir par e-mail.", "success")
         return redirect(url_for(".show", event_id=event.id))
     told = db.session.scalar(sa.select(sa.func.count(EventInvitation.id)).where(
         *notices.cancellation_criteria(event.id))) or 0

@@ -83,8 +83,9 @@ def coordinator_invite():
             else:
                 db.session.commit()
                 days = current_app.config["INVITATION_DAYS"]
-                flash(f"Invitation envoyée à {values['email']}. Le lien est valable {days} "
-                      "jours ; vous pouvez révoquer l’invitation depuis cette page.", "success")
+                flash(f"Invitation enregistrée : envoi en cours à {values['email']}. Le lien "
+                      f"sera valable {days} jours ; vous pouvez révoquer l’invitation depuis "
+                      "cette page.", "success")
                 return redirect(url_for(".coordinators"))
     return render_template("networks/coordinator_invite.html", values=values,
                            errors=errors), 400 if errors else 200

@@ -27,7 +27,7 @@ ACTION_LABELS = {
     "logout": "Déconnexion",
     "password.reset_requested": "Demande de nouveau mot de passe",
     "password.reset": "Mot de passe changé par lien de réinitialisation",
-    "invitation.sent": "Invitation envoyée",
+    "invitation.sent": "Invitation créée (courriel mis en envoi)",
     "invitation.accepted": "Invitation acceptée",
     "invitation.revoked": "Invitation révoquée",
     "role.granted": "Rôle attribué",
@@ -58,6 +58,8 @@ ACTION_LABELS = {
     "platform.network_tenant_removed": "Territoire retiré d’un réseau",
     "platform.tenant_created": "Territoire créé",
     "platform.tenant_updated": "Territoire modifié",
+    "platform.job_retried": "Tâche en échec relancée",
+    "platform.jobs_retried": "Toutes les tâches en échec relancées",
 }
 
 # Filter choices, and the family name shown for codes this table does not know yet.

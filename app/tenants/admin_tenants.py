@@ -100,7 +100,7 @@ def tenant_invite(tenant_id: int):
             errors = exc.errors
         else:
             db.session.commit()
-            flash(f"Invitation envoyée à {values['email']} pour administrer « {tenant.name} ».",
-                  "success")
+            flash(f"Invitation enregistrée pour administrer « {tenant.name} » : envoi en "
+                  f"cours à {values['email']}.", "success")
             return redirect(url_for(".tenant", tenant_id=tenant.id) + "#administration")
     return _tenant_page(tenant, invite_values=values, invite_errors=errors)

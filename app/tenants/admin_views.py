@@ -1,7 +1,8 @@
-"""Platform administration: /admin/… (networks, tenants, first administrators, outbox, audit).
+"""Platform administration: /admin/… (networks, tenants, first administrators, outbox, audit,
+jobs).
 
 Networks are here; tenants in `admin_tenants`, outbox and audit log in `admin_journal`,
-all on the same blueprint (imported at the bottom)."""
+« Tâches et envois » in `admin_jobs`, all on the same blueprint (imported at the bottom)."""
 
 from __future__ import annotations
 
@@ -142,10 +143,11 @@ def network_invite(network_id: int):
             errors = exc.errors
         else:
             db.session.commit()
-            flash(f"Invitation envoyée à {values['email']} pour coordonner « {network.name} ».",
-                  "success")
+            flash(f"Invitation enregistrée pour coordonner « {network.name} » : envoi en "
+                  f"cours à {values['email']}.", "success")
             return redirect(url_for(".network", network_id=network.id) + "#coordination")
     return _network_page(network, invite_values=values, invite_errors=errors)
 
 
-from app.tenants import admin_journal, admin_tenants  # noqa: E402,F401  (register their routes)
+# Importing them registers their routes.
+from app.tenants import admin_jobs, admin_journal, admin_tenants  # noqa: E402,F401

@@ -246,8 +246,8 @@ def people_invite():
             try:
                 invitation = people_services.invite_person(values, g.tenant, _me())
                 db.session.commit()
-                flash(f"Invitation envoyée à {invitation.email}. Le lien reste valable "
-                      "14 jours et ne sert qu’une fois.", "success")
+                flash(f"Invitation enregistrée : envoi en cours à {invitation.email}. Le lien "
+                      "reste valable 14 jours et ne sert qu’une fois.", "success")
                 return _see_other("tenants.people")
             except services.Refused as exc:
                 db.session.rollback()

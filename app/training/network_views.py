@@ -262,8 +262,9 @@ def session_cancel(session_id: int):
     if request.method == "POST":
         told = coordination.cancel_session(current)
         db.session.commit()
-        flash(f"Session annulée ; {told} personne{'s' if told > 1 else ''} "
-              f"prévenue{'s' if told > 1 else ''} par e-mail.", "success")
+        flash(f"Session annulée ; l’e-mail qui prévient {told} personne"
+              f"{'s' if told > 1 else ''} est en cours d’envoi." if told else
+              "Session annulée ; personne n’était à prévenir par e-mail.", "success")
         return redirect(url_for(".session", session_id=current.id))
     live = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
         Registration.session_id == current.id, Registration.status != "cancelled"))

@@ -149,7 +149,7 @@ def test_elected_official_joins_a_committee_and_answers_its_meeting(
         desk.get_by_role("button", name="Accepter la demande").click()
         desk.wait_for_load_state("load")
         accepted = desk.locator("main").inner_text()
-        assert "Demande acceptée" in accepted and "Invitation envoyée pour 1 réunion" in accepted
+        assert "Demande acceptée" in accepted and "Invitation en cours d’envoi pour 1 réunion" in accepted
         snapshot(desk, "demande acceptée")
     finally:
         coordinator.close()

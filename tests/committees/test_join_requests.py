@@ -55,7 +55,7 @@ def test_full_flow_request_accept_and_invitation(w, as_user, run_jobs):
                           data={"csrf_token": ctoken, "position": "membre",
                                 "mandate_start": "", "mandate_end": ""},
                           follow_redirects=True)
-    assert "Invitation envoyée pour 1 réunion à venir." in text(response)
+    assert "Invitation en cours d’envoi pour 1 réunion à venir." in text(response)
     [req] = rows(JoinRequest)
     assert (req.status, req.decided_by_id) == ("accepted", w["coordinator"].id)
     assert req.decided_at is not None

@@ -141,7 +141,7 @@ def test_new_member_is_invited_to_upcoming_meetings(w, as_user, run_jobs):
     client, token = as_user("coord@example.org")
     response = client.post(f"{NET}/{c.id}/membres/nouveau",
                            data=data(token, email="elu.b@example.org"), follow_redirects=True)
-    assert "Invitation envoyée pour 2 réunions à venir." in text(response)
+    assert "Invitation en cours d’envoi pour 2 réunions à venir." in text(response)
     [seat] = rows(CommitteeMember)
     for e in (upcoming, polling):
         [inv] = invitations(e)

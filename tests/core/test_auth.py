@@ -259,7 +259,7 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(client, dbsession):
     factories.user("connu@example.org")
     known = request_reset(client, "connu@example.org").get_data(as_text=True)
     unknown = request_reset(client, "inconnu@example.org").get_data(as_text=True)
-    phrase = "Si un compte correspond à cette adresse, un lien de réinitialisation vient"
+    phrase = "Si un compte correspond à cette adresse, un lien de réinitialisation est en"
     assert phrase in known and phrase in unknown
     assert dbsession.scalar(sa.select(sa.func.count()).select_from(MailMessage)) == 1
     assert reset_mail(dbsession, "inconnu@example.org") is None

@@ -63,7 +63,7 @@ def test_audit_log_lists_actions_with_filters(app, client, login, world):
         "csrf_token": token, "email": "journal@alpha.fr"})
     html = client.get("/admin/journal").get_data(as_text=True)
     assert "Réseau créé" in html and "<code>platform.network_created</code>" in html
-    assert "Invitation envoyée" in html and "journal@alpha.fr" in html
+    assert "Invitation créée (courriel mis en envoi)" in html and "journal@alpha.fr" in html
     assert "Connexion réussie" in html and "plateforme@example.org" in html
     assert "rôle : Administrateur·rice du territoire" in html
 

@@ -78,7 +78,7 @@ def test_invitation_end_to_end(app, client, admin, world, read, run_jobs):
         "relais_id": str(world["a_relais"].id)})
     assert response.status_code == 303
     people = client.get("/t/alpha/personnes").get_data(as_text=True)
-    assert "Invitation envoyée à nadia.guichet@example.org" in people
+    assert "Invitation enregistrée : envoi en cours à nadia.guichet@example.org" in people
     assert "Nadia Guichet" in people and "Révoquer" in people
 
     run_jobs()

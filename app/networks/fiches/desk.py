@@ -191,7 +191,8 @@ def send_to_family(slug: str):
                       body=body, kind=mail.EPHEMERAL_KIND)
             audit.record("fiche.sent_to_family", fiche.slug)  # never the address
             db.session.commit()
-            flash("La fiche est envoyée. L’adresse de la famille n’est pas conservée.", "success")
+            flash("La fiche est en cours d’envoi. L’adresse de la famille est effacée dès "
+                  "que l’e-mail est parti.", "success")
             return redirect(url_for("fiches.show", slug=slug, commune=commune_id))
     return render_template("fiches/send.html", fiche=fiche, values=values, errors=errors,
                            commune_id=commune_id), 400 if errors else 200
