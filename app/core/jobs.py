@@ -36,8 +36,7 @@ proc_app = procrastinate.App(
                   "app.committees.reminders"],
 )
 _flask_app = None
-_running_job_id: contextvars.ContextVar[int | None] = contextvars.ContextVar(
-    "running_job_id", default=None)
+_running_job: contextvars.ContextVar = contextvars.ContextVar("running_job", default=None)
 
 # procrastinate_defer_jobs_v1 is procrastinate's own batch-defer function (3.2 and later).
 _DEFER_SQL = sa.text("""
@@ -76,7 +75,7 @@ def space_task(name: str, **options):
         @proc_app.task(name=name, pass_context=True, **options)
         @functools.wraps(fn)
         def run(context, space: dict, **kwargs):
-            _running_job_id.set(context.job.id if context and context.job else None)
+            _running_job.set(context.job if context else None)
             with _flask_app.app_context():
                 space_ = _complete(tenancy.Space.from_job_arg(space))
                 with tenancy.use_space(space_, db.session):
@@ -118,10 +117,20 @@ def report_failure(task_name: str) -> None:
     try:
         with db.engine.begin() as connection:
             connection.execute(sa.insert(JobFailure).values(
-                job_id=_running_job_id.get(), task_name=task_name,
+                job_id=getattr(_running_job.get(), "id", None), task_name=task_name,
                 error="".join(traceback.format_exception_only(exc)).strip()[:4000]))
     except sa.exc.SQLAlchemyError:
         log.warning("could not record the failure of %s", task_name, exc_info=True)
+
+
+def is_last_attempt(task) -> bool:
+    """Whether the job being run will not be retried if it fails now (True outside a job:
+    nothing will try again)."""
+    job = _running_job.get()
+    strategy = task.retry_strategy
+    if job is None or strategy is None or not strategy.max_attempts:
+        return job is None or strategy is None
+    return job.attempts >= strategy.max_attempts
 
 
 def _complete(space: tenancy.Space) -> tenancy.Space:

@@ -13,8 +13,9 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from procrastinate import RetryStrategy
 
-from app.core.jobs import defer_after_commit, space_task
+from app.core.jobs import defer_after_commit, is_last_attempt, space_task
 from app.core.models import MailMessage
 from app.extensions import db
 
@@ -45,7 +46,10 @@ def send_many(messages: list[dict]) -> list[MailMessage]:
     return rows
 
 
-@space_task("maillage.deliver_mail", retry=3)
+# An SMTP server that refuses or is unreachable is tried again five times, over about
+# three and a half minutes (20 s + 3^n s between tries).
+@space_task("maillage.deliver_mail",
+            retry=RetryStrategy(max_attempts=5, wait=20, exponential_wait=3))
 def deliver(message_id: int) -> str:
     message = db.session.get(MailMessage, message_id, with_for_update=True)
     if message is None or message.status in ("sent", "outbox"):
@@ -58,7 +62,11 @@ def deliver(message_id: int) -> str:
     try:
         _smtp_send(config, message)
     except (smtplib.SMTPException, OSError) as exc:
-        message.status, message.error = "failed", f"{type(exc).__name__}: {exc}"[:2000]
+        # While tries remain, the message is still on its way (« en attente d'envoi », with
+        # the last error); it is « échec » only when nobody will try again.
+        message.error = f"{type(exc).__name__}: {exc}"[:2000]
+        if is_last_attempt(deliver):
+            message.status = "failed"
         db.session.commit()
         raise
     message.status, message.transport = "sent", "smtp"

@@ -12,7 +12,9 @@
   territories, open to requests): one past assembly, one to come, each in another mairie.
 
 Invitations go through `app.events.invitations.add_invitation` (linked to accounts by
-e-mail, fresh answer keys) but no e-mail is queued: `emailed_at` is set as if sent.
+e-mail, fresh answer keys) but no e-mail is queued: `emailed_at` is set as if sent, and the
+invitation is linked to a message already in the development outbox, so the organiser's
+pages show a delivery state.
 The demo account elu.langueux@ sits on nothing and is invited to nothing: a browser test
 makes it ask to join the association of elected officials.
 
@@ -29,7 +31,7 @@ import sqlalchemy as sa
 
 from app.committees.models import ActionItem, Committee, CommitteeMember, Decision, JoinRequest
 from app.core import tenancy
-from app.core.models import User
+from app.core.models import MailMessage, User
 from app.core.passwords import hash_password
 from app.core.ui import MONTHS, date_fr
 from app.demo import events_data as data
@@ -44,6 +46,7 @@ from app.events.models import (
     Minutes,
     MinutesRevision,
 )
+from app.extensions import db
 from app.networks.models import Network, NetworkTenant, Organisation, OrganisationContact
 from app.tenants.models import Commune, Relais, Tenant, TenantRole
 
@@ -270,6 +273,14 @@ def _invite(event: Event, person: Person, sent_at: datetime,
         organisation=person.organisation)
     invitation.created_at = sent_at - timedelta(minutes=12)
     invitation.emailed_at = sent_at
+    message = MailMessage(
+        to_address=invitation.email, subject=f"Invitation : « {event.title} »",
+        body_text="(Invitation de démonstration : elle n’est jamais partie.)",
+        kind="event_invitation", status="outbox", transport="outbox", sent_at=sent_at,
+        created_at=sent_at)
+    db.session.add(message)
+    db.session.flush()
+    invitation.mail_message_id = message.id
     return invitation
 
 

@@ -8,6 +8,7 @@ import email.policy
 import os
 import socketserver
 import threading
+from datetime import UTC, datetime
 
 import psycopg
 import pytest
@@ -208,7 +209,7 @@ def test_a_subject_with_line_breaks_is_sent_on_one_line(
     assert parsed["Bcc"] is None
 
 
-def test_an_unreachable_mail_server_marks_the_message_failed(
+def test_an_unreachable_mail_server_is_retried_then_marks_the_message_failed(
         app, dbsession, run_jobs, monkeypatch):
     closed = _SmtpServer()
     port = closed.server_address[1]
@@ -220,10 +221,20 @@ def test_an_unreachable_mail_server_marks_the_message_failed(
     message_id = message.id
     dbsession.commit()
     run_jobs()
+    waiting = mail_row(dbsession, message_id)
+    assert waiting.status == "queued"  # tries remain: still on its way, with the reason
+    assert "ConnectionRefusedError" in waiting.error
+    job, = queued_jobs()
+    assert job["status"] == "todo" and job["attempts"] == 1
+    assert job["scheduled_at"] > datetime.now(UTC)  # a later try, not at once
+
+    job["attempts"] = 5  # the last try the retry strategy allows, due now
+    job["scheduled_at"] = datetime.now(UTC)
+    run_jobs()
     failed = mail_row(dbsession, message_id)
     assert failed.status == "failed"
     assert "ConnectionRefusedError" in failed.error
-    assert failed.body_text == "…"  # kept for a later retry
+    assert failed.body_text == "…"  # kept for a retry from « Tâches et envois »
     assert queued_jobs()[0]["status"] == "failed"
 
 
