@@ -17,6 +17,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _stop_like_ctrl_c(signum, frame):
+    """SIGTERM (a supervisor, `kill`) stops everything as Ctrl-C does, children included."""
+    raise KeyboardInterrupt
+
+
 def main() -> int:
     env = dict(os.environ)
     env.setdefault("MAILLAGE_DEMO", "1")
@@ -37,6 +42,7 @@ def main() -> int:
     run("db", "upgrade")
     if env.get("MAILLAGE_DEMO") == "1":
         run("demo", "load")
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     start_worker = lambda: subprocess.Popen([*flask, "worker"], env=env, cwd=ROOT)  # noqa: E731
     worker = start_worker()
     print(f"\nMaillage est prêt : {env['BASE_URL']}  (Ctrl-C pour arrêter)\n")
