@@ -59,7 +59,7 @@ TASK_LABELS = {
 }
 
 # Job arguments worth showing, in words (the space is not: it is the job's own business).
-ARG_LABELS = {"message_id": "courriel", "event_id": "événement", "session_id": "session",
+ARG_LABELS = {"message_id": "courriel", "message_ids": "courriels", "event_id": "événement", "session_id": "session",
               "fiche_id": "fiche", "network_id": "réseau", "tenant_id": "territoire"}
 
 
@@ -167,9 +167,13 @@ class FailedJob:
         return task_label(self.task_name)
 
     @property
+    def message_ids(self) -> list[int]:
+        return mail_ids_of(self.args)
+
+    @property
     def message_id(self) -> int | None:
-        value = (self.args or {}).get("message_id")
-        return value if isinstance(value, int) else None
+        """The message a mail job delivers (the first of its batch)."""
+        return self.message_ids[0] if self.message_ids else None
 
     @property
     def details(self) -> str:
@@ -178,6 +182,9 @@ class FailedJob:
         for key, value in (self.args or {}).items():
             if key in ARG_LABELS and isinstance(value, int | str):
                 parts.append(f"{ARG_LABELS[key]} n° {value}")
+            elif key in ARG_LABELS and isinstance(value, list) and value:
+                parts.append(f"{len(value)} {ARG_LABELS[key]} (n° {value[0]}"
+                             + (f" à {value[-1]})" if len(value) > 1 else ")"))
         return ", ".join(parts)
 
 
@@ -263,7 +270,7 @@ def _lock_failed(where: str, params: dict) -> list[sa.Row]:
     """The failed jobs matching `where`, locked until the request commits (a second click
     or another administrator waits, then finds them no longer failed)."""
     return db.session.execute(sa.text(f"""
-        select id, task_name, queueing_lock, args->>'message_id' as message_id
+        select id, task_name, queueing_lock, args
         from procrastinate_jobs where status = 'failed' and {where}
         order by id desc for update
     """), params).all()
@@ -302,9 +309,17 @@ def _apply(rows: list[sa.Row]) -> RetryOutcome:
         raise RetryConflict() from exc
     outcome.retried = len(keep)
     outcome.mails = _requeue_mails([
-        int(row.message_id) for row in keep
-        if row.task_name == MAIL_TASK and row.message_id and row.message_id.isdigit()])
+        message_id for row in keep if row.task_name == MAIL_TASK
+        for message_id in mail_ids_of(row.args)])
     return outcome
+
+
+def mail_ids_of(args: dict | None) -> list[int]:
+    """The messages of a delivery job: `message_ids` (a batch), or `message_id` (jobs
+    queued before deliveries were batched)."""
+    args = args or {}
+    ids = args.get("message_ids") or [args.get("message_id")]
+    return [i for i in ids if isinstance(i, int)]
 
 
 def retry_job(job_id: int) -> RetryOutcome | None:

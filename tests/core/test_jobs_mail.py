@@ -56,6 +56,7 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
         self.wfile.write(text.encode() + b"\r\n")
 
     def handle(self):
+        self.server.connections += 1
         self.reply("220 maillage-test ESMTP")
         sender, recipients, data, in_data = None, [], [], False
         while line := self.rfile.readline():
@@ -79,6 +80,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                 sender = argument
                 self.reply("250 OK")
             elif verb == "RCPT":
+                if "inconnu" in argument:
+                    self.reply("550 5.1.1 mailbox unknown")
+                    continue
                 recipients.append(argument)
                 self.reply("250 OK")
             elif verb == "DATA":
@@ -98,6 +102,7 @@ class _SmtpServer(socketserver.ThreadingTCPServer):
     def __init__(self):
         super().__init__(("127.0.0.1", 0), _SmtpHandler)
         self.received: list[dict] = []
+        self.connections = 0
 
 
 @pytest.fixture()
@@ -122,7 +127,7 @@ def test_send_stores_the_message_and_queues_delivery_only_after_commit(dbsession
     queued = queued_jobs()
     assert len(queued) == 1
     assert queued[0]["task_name"] == "maillage.deliver_mail"
-    assert queued[0]["args"]["message_id"] == message_id
+    assert queued[0]["args"]["message_ids"] == [message_id]
     assert queued[0]["args"]["space"]["kind"] == "unscoped"
 
     run_jobs()
@@ -238,6 +243,34 @@ def test_an_unreachable_mail_server_is_retried_then_marks_the_message_failed(
     assert queued_jobs()[0]["status"] == "failed"
 
 
+def test_a_batch_leaves_over_one_connection_and_a_refused_address_alone_is_retried(
+        app, dbsession, run_jobs, smtp_server, monkeypatch):
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "127.0.0.1")
+    monkeypatch.setitem(app.config, "MAIL_PORT", smtp_server.server_address[1])
+    monkeypatch.setitem(app.config, "MAIL_USE_TLS", False)
+    sent = mail.send_many([
+        {"to": address, "subject": "Récapitulatif", "body": "Bonjour", "kind": "test"}
+        for address in ("un@example.org", "inconnu@example.org", "trois@example.org")])
+    ids = [m.id for m in sent]
+    dbsession.commit()
+    job, = queued_jobs()  # one job for the batch
+    assert job["args"]["message_ids"] == ids
+    run_jobs()
+
+    assert smtp_server.connections == 1
+    assert sorted(r["to"][0] for r in smtp_server.received) == \
+        ["TO:<trois@example.org>", "TO:<un@example.org>"]
+    statuses = {m: mail_row(dbsession, m) for m in ids}
+    assert [statuses[i].status for i in ids] == ["sent", "queued", "sent"]
+    assert "SMTPRecipientsRefused" in statuses[ids[1]].error
+    assert job["status"] == "todo"  # tried again later, for the refused address only
+
+    job["attempts"], job["scheduled_at"] = 5, datetime.now(UTC)  # its last try, now
+    run_jobs()
+    assert len(smtp_server.received) == 2  # nothing that had left is sent twice
+    assert mail_row(dbsession, ids[1]).status == "failed"
+
+
 # --------------------------------------------------------------------------- spaces
 
 def test_a_job_runs_in_the_space_it_was_deferred_from(dbsession, run_jobs, in_space):
@@ -339,9 +372,9 @@ def test_the_real_postgresql_queue_delivers_a_message(app, monkeypatch):
             db.session.remove()
         with psycopg.connect(owner_url) as conn:
             queued = conn.execute(
-                "select task_name, status, args->>'message_id' from procrastinate_jobs"
+                "select task_name, status, args->>'message_ids' from procrastinate_jobs"
             ).fetchall()
-        assert queued == [("maillage.deliver_mail", "todo", str(message_id))]
+        assert queued == [("maillage.deliver_mail", "todo", f"[{message_id}]")]
 
         from tests.conftest import without_periodic_tasks
 
