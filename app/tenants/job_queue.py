@@ -11,13 +11,13 @@ worker picks the job up at its next poll (procrastinate notifies only on insert)
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
 
 from app.core.models import MailMessage
+from app.core.ui import Page
 from app.extensions import db
 
 PER_PAGE = 25
@@ -188,28 +188,7 @@ class FailedJob:
         return ", ".join(parts)
 
 
-@dataclass
-class JobPage:
-    """Same shape as `app.core.ui.Page`, for the French pager of core/_forms.html."""
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-
-def failed_jobs(page: int, total: int) -> JobPage:
+def failed_jobs(page: int, total: int) -> Page:
     """One page of failed jobs, newest first, each with its last recorded error (one
     query: the error and the failure time come from lateral joins)."""
     rows = db.session.execute(sa.text("""
@@ -226,7 +205,7 @@ def failed_jobs(page: int, total: int) -> JobPage:
         order by j.id desc
         limit :limit offset :offset
     """), {"limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}).all()
-    return JobPage([FailedJob(*row) for row in rows], page, PER_PAGE, total)
+    return Page([FailedJob(*row) for row in rows], page, PER_PAGE, total)
 
 
 def failed_mails() -> list[MailMessage]:
